@@ -1,0 +1,94 @@
+#include "docs/keys.h"
+
+#include <cstring>
+
+#include "util/coding.h"
+
+namespace cairn {
+
+std::string DocPrefix(std::string_view coll, std::string_view id) {
+  std::string k;
+  k.reserve(3 + coll.size() + id.size() + 8);
+  k.push_back(kVersionTag);
+  k.append(coll);
+  k.push_back('\0');
+  k.append(id);
+  k.push_back('\0');
+  return k;
+}
+
+std::string CollectionVersionsPrefix(std::string_view coll) {
+  std::string k;
+  k.push_back(kVersionTag);
+  k.append(coll);
+  k.push_back('\0');
+  return k;
+}
+
+std::string VersionKey(std::string_view coll, std::string_view id, uint64_t seq) {
+  std::string k = DocPrefix(coll, id);
+  PutBigEndian64(&k, ~seq);
+  return k;
+}
+
+std::string HashKey(const Hash& hash) {
+  std::string k;
+  k.push_back(kHashTag);
+  k.append(reinterpret_cast<const char*>(hash.bytes.data()), Hash::kSize);
+  return k;
+}
+
+std::string CollectionKey(std::string_view coll) {
+  std::string k;
+  k.push_back(kCollectionTag);
+  k.append(coll);
+  return k;
+}
+
+bool ParseVersionKey(std::string_view key, std::string_view* coll, std::string_view* id,
+                     uint64_t* seq) {
+  if (key.size() < 1 + 1 + 1 + 1 + 8 || key[0] != kVersionTag) return false;
+  std::string_view rest = key.substr(1, key.size() - 9);
+  size_t sep = rest.find('\0');
+  if (sep == std::string_view::npos || rest.empty() || rest.back() != '\0') return false;
+  *coll = rest.substr(0, sep);
+  *id = rest.substr(sep + 1, rest.size() - sep - 2);
+  if (id->find('\0') != std::string_view::npos) return false;
+  *seq = ~DecodeBigEndian64(key.data() + key.size() - 8);
+  return true;
+}
+
+void EncodeLocation(std::string* out, const Location& loc) {
+  PutFixed32(out, loc.segment);
+  PutFixed64(out, loc.offset);
+  PutFixed32(out, loc.length);
+}
+
+bool DecodeLocation(std::string_view in, Location* loc) {
+  if (in.size() != kLocationBytes) return false;
+  loc->segment = DecodeFixed32(in.data());
+  loc->offset = DecodeFixed64(in.data() + 4);
+  loc->length = DecodeFixed32(in.data() + 12);
+  return true;
+}
+
+std::string EncodeVersionRef(const VersionRef& ref) {
+  std::string v;
+  v.reserve(kVersionRefBytes);
+  v.append(reinterpret_cast<const char*>(ref.hash.bytes.data()), Hash::kSize);
+  EncodeLocation(&v, ref.loc);
+  v.push_back(ref.deleted ? 1 : 0);
+  return v;
+}
+
+bool DecodeVersionRef(std::string_view in, VersionRef* ref) {
+  if (in.size() != kVersionRefBytes) return false;
+  std::memcpy(ref->hash.bytes.data(), in.data(), Hash::kSize);
+  if (!DecodeLocation(in.substr(Hash::kSize, kLocationBytes), &ref->loc)) return false;
+  uint8_t flags = static_cast<uint8_t>(in[Hash::kSize + kLocationBytes]);
+  if (flags > 1) return false;
+  ref->deleted = flags == 1;
+  return true;
+}
+
+}  // namespace cairn

@@ -1,0 +1,60 @@
+// Index keys and values (FORMAT.md, "Index keys"). Keys sort by memcmp:
+//   'v' coll 0x00 id 0x00 BE64(~seq)  -> VersionRef   newest version first
+//   'h' hash[32]                      -> Location     every version by hash
+//   'c' coll                          -> ""           every collection
+// Collection names and ids never contain 0x00, so the separators keep
+// (coll, id) order and no id is a prefix of another's key.
+#ifndef CAIRN_DOCS_KEYS_H_
+#define CAIRN_DOCS_KEYS_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "cairn/hash.h"
+
+namespace cairn {
+
+inline constexpr char kVersionTag = 'v';
+inline constexpr char kHashTag = 'h';
+inline constexpr char kCollectionTag = 'c';
+
+// Where a version's log entry lives.
+struct Location {
+  uint32_t segment = 0;
+  uint64_t offset = 0;  // of the entry within the segment file
+  uint32_t length = 0;  // of the entry
+};
+
+// The value of a 'v' key.
+struct VersionRef {
+  Hash hash;
+  Location loc;
+  bool deleted = false;
+};
+
+inline constexpr size_t kLocationBytes = 16;
+inline constexpr size_t kVersionRefBytes = Hash::kSize + kLocationBytes + 1;
+
+// 'v' coll 0 id 0: the prefix shared by every version of one document.
+std::string DocPrefix(std::string_view coll, std::string_view id);
+// 'v' coll 0: the prefix shared by every version in a collection.
+std::string CollectionVersionsPrefix(std::string_view coll);
+// DocPrefix + BE64(~seq). Seeking it finds the newest version with seq <= `seq`.
+std::string VersionKey(std::string_view coll, std::string_view id, uint64_t seq);
+std::string HashKey(const Hash& hash);
+std::string CollectionKey(std::string_view coll);
+
+// Splits a 'v' key. False when `key` is not a well-formed version key.
+bool ParseVersionKey(std::string_view key, std::string_view* coll, std::string_view* id,
+                     uint64_t* seq);
+
+void EncodeLocation(std::string* out, const Location& loc);
+bool DecodeLocation(std::string_view in, Location* loc);
+std::string EncodeVersionRef(const VersionRef& ref);
+bool DecodeVersionRef(std::string_view in, VersionRef* ref);
+
+}  // namespace cairn
+
+#endif  // CAIRN_DOCS_KEYS_H_

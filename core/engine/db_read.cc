@@ -1,0 +1,281 @@
+// The read path: index lookups over memtable, frozen memtable and checkpoint
+// table, and reading versions from the log through the block cache.
+#include <algorithm>
+#include <cstring>
+
+#include "docs/validate.h"
+#include "docs/version_codec.h"
+#include "engine/db_impl.h"
+#include "engine/log_format.h"
+
+namespace cairn {
+namespace {
+
+bool StartsWith(std::string_view s, std::string_view prefix) {
+  return s.size() >= prefix.size() && s.compare(0, prefix.size(), prefix) == 0;
+}
+
+constexpr size_t kLogBlockBytes = 4096;
+
+}  // namespace
+
+Result<std::optional<VersionRef>> DBImpl::FindVersionRef(std::string_view coll,
+                                                         std::string_view id, uint64_t as_of) {
+  const std::string key = VersionKey(coll, id, as_of);
+  const std::string_view prefix(key.data(), key.size() - 8);
+  std::string_view value;
+  bool found = false;
+  for (const MemTable* m : {mem_.get(), imm_.get()}) {
+    if (!m) continue;
+    auto* e = m->LowerBound(key);
+    if (e && StartsWith(e->first, prefix)) {
+      value = e->second;
+      found = true;
+      break;
+    }
+  }
+  std::unique_ptr<Table::Iterator> it;
+  if (!found && table_) {
+    it = table_->NewIterator();
+    CAIRN_RETURN_IF_ERROR(it->Seek(key));
+    if (it->Valid() && StartsWith(it->key(), prefix)) {
+      value = it->value();
+      found = true;
+    }
+  }
+  if (!found) return std::optional<VersionRef>();
+  VersionRef ref;
+  if (!DecodeVersionRef(value, &ref)) {
+    return Status::Corruption("malformed index entry for " + std::string(coll) + "/" +
+                              std::string(id));
+  }
+  return std::optional<VersionRef>(ref);
+}
+
+Result<std::optional<Location>> DBImpl::FindHash(const Hash& hash) {
+  const std::string key = HashKey(hash);
+  std::string_view value;
+  bool found = false;
+  for (const MemTable* m : {mem_.get(), imm_.get()}) {
+    if (!m) continue;
+    auto* e = m->LowerBound(key);
+    if (e && e->first == key) {
+      value = e->second;
+      found = true;
+      break;
+    }
+  }
+  std::unique_ptr<Table::Iterator> it;
+  if (!found && table_) {
+    it = table_->NewIterator();
+    CAIRN_RETURN_IF_ERROR(it->Seek(key));
+    if (it->Valid() && it->key() == key) {
+      value = it->value();
+      found = true;
+    }
+  }
+  if (!found) return std::optional<Location>();
+  Location loc;
+  if (!DecodeLocation(value, &loc)) {
+    return Status::Corruption("malformed index entry for hash " + hash.ToHex());
+  }
+  return std::optional<Location>(loc);
+}
+
+std::unique_ptr<Table::Iterator> DBImpl::NewIndexIterator() {
+  std::vector<std::unique_ptr<Table::Iterator>> children;
+  children.push_back(mem_->NewIterator());
+  if (imm_) children.push_back(imm_->NewIterator());
+  if (table_) children.push_back(table_->NewIterator());
+  return NewMergingIterator(std::move(children));
+}
+
+Status DBImpl::ReadLog(uint32_t segment, uint64_t offset, size_t n, std::string* out) {
+  std::shared_ptr<File> file;
+  uint64_t cacheable_end;
+  {
+    ReaderLock l(&index_mu_);
+    auto it = segments_.find(segment);
+    if (it == segments_.end()) {
+      return Status::Corruption("index names log segment " + SegmentFileName(segment) +
+                                ", which does not exist");
+    }
+    file = it->second;
+    // The partly filled last block of the active segment is rewritten by
+    // later commits, so it is never cached.
+    cacheable_end = segment == active_segment_ ? AlignDown(active_end_, kLogBlockBytes) : UINT64_MAX;
+  }
+  out->resize(n);
+  uint64_t end = offset + n;
+  for (uint64_t block = AlignDown(offset, kLogBlockBytes); block < end; block += kLogBlockBytes) {
+    const uint64_t from = std::max(block, offset);
+    const uint64_t to = std::min(block + kLogBlockBytes, end);
+    size_t got = 0;
+    if (block + kLogBlockBytes <= cacheable_end) {
+      BlockCache::Block b = cache_.Lookup(segment, block);
+      if (!b) {
+        auto data = std::make_shared<std::string>(kLogBlockBytes, '\0');
+        CAIRN_RETURN_IF_ERROR(file->Read(block, kLogBlockBytes,
+                                         reinterpret_cast<uint8_t*>(data->data()), &got));
+        data->resize(got);
+        b = data;
+        cache_.Insert(segment, block, b);
+      }
+      if (b->size() < to - block) got = 0; else got = to - from;
+      if (got) std::memcpy(out->data() + (from - offset), b->data() + (from - block), to - from);
+    } else {
+      CAIRN_RETURN_IF_ERROR(file->Read(from, to - from,
+                                       reinterpret_cast<uint8_t*>(out->data() + (from - offset)),
+                                       &got));
+    }
+    if (got != to - from) {
+      return Status::Corruption(SegmentFileName(segment) + " at offset " + std::to_string(offset) +
+                                ": object of " + std::to_string(n) +
+                                " bytes runs past the end of the file");
+    }
+  }
+  return Status::OK();
+}
+
+Result<Version> DBImpl::ReadVersion(const Location& loc, const Hash& hash) {
+  std::string bytes;
+  CAIRN_RETURN_IF_ERROR(ReadLog(loc.segment, loc.offset, loc.length, &bytes));
+  Version v;
+  Status s = DecodeVersionEntry(bytes, &v);
+  const std::string where = SegmentFileName(loc.segment) + " at offset " + std::to_string(loc.offset);
+  if (!s.ok()) return s.WithContext("version " + hash.ToHex() + " in " + where);
+  // Content addressing is checked on every read: damaged bytes are reported,
+  // never returned.
+  v.hash = ComputeVersionHash(v);
+  if (v.hash != hash) {
+    return Status::Corruption("version " + hash.ToHex() + " in " + where +
+                              ": content does not match its hash");
+  }
+  return v;
+}
+
+Result<std::optional<Version>> DBImpl::Get(std::string_view coll, std::string_view id,
+                                           const ReadOptions& options) {
+  CAIRN_RETURN_IF_ERROR(CheckOpen());
+  CAIRN_RETURN_IF_ERROR(ValidateCollection(coll, options_.limits));
+  CAIRN_RETURN_IF_ERROR(ValidateId(id, options_.limits));
+  std::optional<VersionRef> ref;
+  {
+    ReaderLock l(&index_mu_);
+    uint64_t as_of = options.as_of.value_or(UINT64_MAX);
+    if (options.as_of && *options.as_of > visible_seq_) {
+      return Status::InvalidArgument("as_of " + std::to_string(*options.as_of) +
+                                     " is beyond the latest seq " + std::to_string(visible_seq_));
+    }
+    CAIRN_ASSIGN_OR_RETURN(ref, FindVersionRef(coll, id, as_of));
+  }
+  if (!ref || ref->deleted) return std::optional<Version>();
+  CAIRN_ASSIGN_OR_RETURN(Version v, ReadVersion(ref->loc, ref->hash));
+  return std::optional<Version>(std::move(v));
+}
+
+Result<std::vector<Version>> DBImpl::History(std::string_view coll, std::string_view id) {
+  CAIRN_RETURN_IF_ERROR(CheckOpen());
+  CAIRN_RETURN_IF_ERROR(ValidateCollection(coll, options_.limits));
+  CAIRN_RETURN_IF_ERROR(ValidateId(id, options_.limits));
+  std::vector<VersionRef> refs;
+  {
+    ReaderLock l(&index_mu_);
+    const std::string prefix = DocPrefix(coll, id);
+    auto it = NewIndexIterator();
+    CAIRN_RETURN_IF_ERROR(it->Seek(prefix));
+    while (it->Valid() && StartsWith(it->key(), prefix)) {
+      VersionRef ref;
+      if (!DecodeVersionRef(it->value(), &ref)) {
+        return Status::Corruption("malformed index entry in the history of " + std::string(coll) +
+                                  "/" + std::string(id));
+      }
+      refs.push_back(ref);
+      CAIRN_RETURN_IF_ERROR(it->Next());
+    }
+  }
+  std::vector<Version> out;
+  out.reserve(refs.size());
+  for (const VersionRef& ref : refs) {
+    CAIRN_ASSIGN_OR_RETURN(Version v, ReadVersion(ref.loc, ref.hash));
+    out.push_back(std::move(v));
+  }
+  return out;
+}
+
+Result<std::optional<Version>> DBImpl::GetByHash(const Hash& hash) {
+  CAIRN_RETURN_IF_ERROR(CheckOpen());
+  std::optional<Location> loc;
+  {
+    ReaderLock l(&index_mu_);
+    CAIRN_ASSIGN_OR_RETURN(loc, FindHash(hash));
+  }
+  if (!loc) return std::optional<Version>();
+  CAIRN_ASSIGN_OR_RETURN(Version v, ReadVersion(*loc, hash));
+  return std::optional<Version>(std::move(v));
+}
+
+Result<std::vector<Version>> DBImpl::List(std::string_view coll, const ListOptions& options) {
+  CAIRN_RETURN_IF_ERROR(CheckOpen());
+  CAIRN_RETURN_IF_ERROR(ValidateCollection(coll, options_.limits));
+  std::vector<VersionRef> refs;
+  {
+    ReaderLock l(&index_mu_);
+    if (options.as_of && *options.as_of > visible_seq_) {
+      return Status::InvalidArgument("as_of " + std::to_string(*options.as_of) +
+                                     " is beyond the latest seq " + std::to_string(visible_seq_));
+    }
+    const uint64_t as_of = options.as_of.value_or(UINT64_MAX);
+    const std::string prefix = CollectionVersionsPrefix(coll);
+    auto it = NewIndexIterator();
+    CAIRN_RETURN_IF_ERROR(it->Seek(prefix));
+    std::string last_id;
+    bool have_last = false;
+    size_t skipped = 0;
+    Status status;
+    for (; status.ok() && it->Valid() && StartsWith(it->key(), prefix) && refs.size() < options.limit;
+         status = it->Next()) {
+      std::string_view kc, kid;
+      uint64_t seq;
+      if (!ParseVersionKey(it->key(), &kc, &kid, &seq)) {
+        return Status::Corruption("malformed index key in collection " + std::string(coll));
+      }
+      if (have_last && kid == last_id) continue;  // an older version of a handled id
+      if (seq > as_of) continue;                   // newer than the snapshot
+      last_id.assign(kid);
+      have_last = true;
+      VersionRef ref;
+      if (!DecodeVersionRef(it->value(), &ref)) {
+        return Status::Corruption("malformed index entry in collection " + std::string(coll));
+      }
+      if (ref.deleted) continue;
+      if (skipped < options.offset) {
+        skipped++;
+        continue;
+      }
+      refs.push_back(ref);
+    }
+    CAIRN_RETURN_IF_ERROR(status);
+  }
+  std::vector<Version> out;
+  out.reserve(refs.size());
+  for (const VersionRef& ref : refs) {
+    CAIRN_ASSIGN_OR_RETURN(Version v, ReadVersion(ref.loc, ref.hash));
+    out.push_back(std::move(v));
+  }
+  return out;
+}
+
+Result<std::vector<std::string>> DBImpl::Collections() {
+  CAIRN_RETURN_IF_ERROR(CheckOpen());
+  ReaderLock l(&index_mu_);
+  return std::vector<std::string>(collections_.begin(), collections_.end());
+}
+
+Result<Head> DBImpl::GetHead() {
+  CAIRN_RETURN_IF_ERROR(CheckOpen());
+  ReaderLock l(&index_mu_);
+  return Head{visible_seq_, visible_head_};
+}
+
+}  // namespace cairn

@@ -1,0 +1,358 @@
+// The write path: validation, group commit, and applying commits to the index.
+#include <cstring>
+#include <unordered_set>
+
+#include "docs/validate.h"
+#include "docs/version_codec.h"
+#include "engine/db_impl.h"
+#include "engine/log_format.h"
+#include "util/coding.h"
+#include "util/json.h"
+
+namespace cairn {
+
+// The versions of one group commit, built by the leader.
+struct DBImpl::GroupState {
+  struct DocState {
+    Hash hash;
+    bool deleted;
+  };
+  uint64_t first_seq = 0;
+  Hash head;
+  std::vector<Version> versions;
+  std::vector<size_t> writer_version_count;  // per staged writer, parallel to `staged`
+  std::vector<Writer*> staged;
+  std::unordered_map<std::string, DocState> docs;  // DocPrefix -> latest in group
+  std::unordered_set<Hash, HashHasher> hashes;
+  int64_t documents_delta = 0;
+};
+
+Result<DBImpl::PreparedOp> DBImpl::PrepareOp(std::string_view coll, std::string_view id,
+                                              std::string_view doc_json,
+                                              const WriteOptions& options, bool is_delete) {
+  const Limits& limits = options_.limits;
+  CAIRN_RETURN_IF_ERROR(ValidateCollection(coll, limits));
+  CAIRN_RETURN_IF_ERROR(ValidateId(id, limits));
+  PreparedOp op;
+  CAIRN_RETURN_IF_ERROR(ValidateWriteOptions(options, limits, &op.options));
+  op.coll.assign(coll);
+  op.id.assign(id);
+  op.is_delete = is_delete;
+  if (is_delete) {
+    op.data = "null";
+  } else {
+    JsonLimits jl{limits.max_depth, limits.max_document_bytes};
+    auto canon = CanonicalizeJson(doc_json, jl);
+    if (!canon.ok()) return canon.status().WithContext("document " + op.coll + "/" + op.id);
+    op.data = std::move(canon).value();
+  }
+  return op;
+}
+
+Result<Version> DBImpl::Put(std::string_view coll, std::string_view id, std::string_view doc_json,
+                            const WriteOptions& options) {
+  CAIRN_RETURN_IF_ERROR(CheckOpen());
+  CAIRN_ASSIGN_OR_RETURN(PreparedOp op, PrepareOp(coll, id, doc_json, options, false));
+  std::vector<PreparedOp> ops;
+  ops.push_back(std::move(op));
+  CAIRN_ASSIGN_OR_RETURN(std::vector<Version> out, Write(std::move(ops)));
+  return std::move(out[0]);
+}
+
+Result<Version> DBImpl::Delete(std::string_view coll, std::string_view id,
+                               const WriteOptions& options) {
+  CAIRN_RETURN_IF_ERROR(CheckOpen());
+  CAIRN_ASSIGN_OR_RETURN(PreparedOp op, PrepareOp(coll, id, "", options, true));
+  std::vector<PreparedOp> ops;
+  ops.push_back(std::move(op));
+  CAIRN_ASSIGN_OR_RETURN(std::vector<Version> out, Write(std::move(ops)));
+  return std::move(out[0]);
+}
+
+Result<std::vector<Version>> DBImpl::PutMany(const std::vector<WriteOp>& ops) {
+  CAIRN_RETURN_IF_ERROR(CheckOpen());
+  if (ops.empty()) return std::vector<Version>{};
+  if (ops.size() > options_.limits.max_batch_writes) {
+    return Status::InvalidArgument("batch has " + std::to_string(ops.size()) +
+                                   " writes; the limit is " +
+                                   std::to_string(options_.limits.max_batch_writes));
+  }
+  std::vector<PreparedOp> prepared;
+  prepared.reserve(ops.size());
+  for (size_t i = 0; i < ops.size(); i++) {
+    auto op = PrepareOp(ops[i].coll, ops[i].id, ops[i].doc_json, ops[i].options, false);
+    if (!op.ok()) return op.status().WithContext("batch item " + std::to_string(i));
+    prepared.push_back(std::move(op).value());
+  }
+  return Write(std::move(prepared));
+}
+
+Status DBImpl::Sync() {
+  CAIRN_RETURN_IF_ERROR(CheckOpen());
+  Writer w;
+  w.kind = Writer::Kind::kSync;
+  MutexLock l(&write_mu_);
+  writers_.push_back(&w);
+  while (&w != writers_.front()) w.cv.Wait(&write_mu_);
+  Status s = background_error_.ok() ? log_->Sync() : background_error_;
+  writers_.pop_front();
+  if (!writers_.empty()) writers_.front()->cv.Signal();
+  return s;
+}
+
+Result<std::vector<Version>> DBImpl::Write(std::vector<PreparedOp> ops) {
+  Writer w;
+  w.ops = std::move(ops);
+  MutexLock l(&write_mu_);
+  writers_.push_back(&w);
+  while (!w.done && &w != writers_.front()) w.cv.Wait(&write_mu_);
+  if (w.done) {
+    if (!w.status.ok()) return w.status;
+    return std::move(w.results);
+  }
+
+  // This writer leads: stage a group of queued writes in order.
+  GroupState group;
+  group.first_seq = next_seq_;
+  group.head = last_head_;
+  std::vector<Writer*> consumed;
+  constexpr size_t kMaxGroupVersions = 1 << 16;
+  for (Writer* x : writers_) {
+    if (x->kind != Writer::Kind::kWrite) break;
+    if (!consumed.empty() && group.versions.size() + x->ops.size() > kMaxGroupVersions) break;
+    consumed.push_back(x);
+    if (!background_error_.ok()) {
+      x->status = background_error_;
+      continue;
+    }
+    x->status = StageWriter(x, &group);
+  }
+
+  Status commit = group.versions.empty() ? Status::OK() : CommitGroup(&group);
+  if (!commit.ok()) {
+    background_error_ = Status::IOError(
+        "a write failed and the database is read-only until it is reopened: " +
+        commit.ToString());
+  }
+  size_t next_version = 0;
+  for (size_t i = 0; i < group.staged.size(); i++) {
+    Writer* x = group.staged[i];
+    size_t n = group.writer_version_count[i];
+    if (commit.ok()) {
+      x->results.assign(std::make_move_iterator(group.versions.begin() + next_version),
+                        std::make_move_iterator(group.versions.begin() + next_version + n));
+    } else {
+      x->status = commit;
+    }
+    next_version += n;
+  }
+  bool freeze = commit.ok() && ShouldFreezeForCheckpoint();
+  CheckpointState frozen;
+  if (freeze) {
+    Status s = FreezeMemTable(&frozen);
+    if (!s.ok()) {
+      freeze = false;
+      background_error_ = Status::IOError(
+          "a log sync failed and the database is read-only until it is reopened: " +
+          s.ToString());
+    }
+  }
+
+  for (Writer* x : consumed) {
+    writers_.pop_front();
+    x->done = true;
+    if (x != &w) x->cv.Signal();
+  }
+  if (!writers_.empty()) writers_.front()->cv.Signal();
+
+  if (freeze) {
+    if (options_.scheduler) {
+      options_.scheduler->Schedule([this, frozen] { RunBackgroundCheckpoint(frozen); });
+    } else {
+      write_mu_.Unlock();
+      RunBackgroundCheckpoint(frozen);
+      write_mu_.Lock();
+    }
+  }
+  if (!w.status.ok()) return w.status;
+  return std::move(w.results);
+}
+
+Status DBImpl::StageWriter(Writer* w, GroupState* group) {
+  std::unordered_map<std::string, GroupState::DocState> local_docs;
+  std::unordered_set<Hash, HashHasher> local_hashes;
+  std::vector<Version> local;
+  int64_t delta = 0;
+  const uint64_t base_seq = group->first_seq + group->versions.size();
+  ReaderLock index_lock(&index_mu_);
+  for (size_t i = 0; i < w->ops.size(); i++) {
+    PreparedOp& op = w->ops[i];
+    auto context = [&](const Status& s) {
+      return w->ops.size() > 1 ? s.WithContext("batch item " + std::to_string(i)) : s;
+    };
+    std::string prefix = DocPrefix(op.coll, op.id);
+    std::optional<GroupState::DocState> cur;
+    if (auto it = local_docs.find(prefix); it != local_docs.end()) {
+      cur = it->second;
+    } else if (auto git = group->docs.find(prefix); git != group->docs.end()) {
+      cur = git->second;
+    } else {
+      auto ref = FindVersionRef(op.coll, op.id, UINT64_MAX);
+      if (!ref.ok()) return context(ref.status());
+      if (ref.value()) cur = GroupState::DocState{ref.value()->hash, ref.value()->deleted};
+    }
+    const bool live_before = cur && !cur->deleted;
+    if (op.is_delete && !live_before) {
+      return context(Status::NotFound("document " + op.coll + "/" + op.id + " is not live"));
+    }
+    for (const Hash& h : op.options.caused_by) {
+      if (local_hashes.count(h) || group->hashes.count(h)) continue;
+      auto loc = FindHash(h);
+      if (!loc.ok()) return context(loc.status());
+      if (!loc.value()) {
+        return context(Status::NotFound("caused_by " + h.ToHex() + " names no version"));
+      }
+    }
+    Version v;
+    v.coll = std::move(op.coll);
+    v.id = std::move(op.id);
+    v.seq = base_seq + local.size();
+    if (cur) v.prev = cur->hash;
+    v.caused_by = std::move(op.options.caused_by);
+    v.ts = clock_->NowMillis();
+    v.valid_from = std::move(op.options.valid_from);
+    v.valid_to = std::move(op.options.valid_to);
+    v.deleted = op.is_delete;
+    v.data = std::move(op.data);
+    v.hash = ComputeVersionHash(v);
+    delta += (op.is_delete ? 0 : 1) - (live_before ? 1 : 0);
+    local_docs[std::move(prefix)] = GroupState::DocState{v.hash, v.deleted};
+    local_hashes.insert(v.hash);
+    local.push_back(std::move(v));
+  }
+  // Staged: fold into the group.
+  for (auto& [k, d] : local_docs) group->docs[k] = d;
+  group->hashes.insert(local_hashes.begin(), local_hashes.end());
+  group->documents_delta += delta;
+  group->staged.push_back(w);
+  group->writer_version_count.push_back(local.size());
+  for (Version& v : local) group->versions.push_back(std::move(v));
+  return Status::OK();
+}
+
+Status DBImpl::CommitGroup(GroupState* group) {
+  std::string payload;
+  payload.resize(kCommitHeaderBytes);
+  std::vector<size_t> entry_offsets;
+  std::vector<size_t> entry_sizes;
+  entry_offsets.reserve(group->versions.size());
+  std::string entry;
+  Hash head = group->head;
+  for (const Version& v : group->versions) {
+    head = ChainHead(head, v.seq, v.hash);
+    entry.clear();
+    EncodeVersionEntry(v, &entry);
+    PutVarint64(&payload, entry.size());
+    entry_offsets.push_back(payload.size());
+    entry_sizes.push_back(entry.size());
+    payload.append(entry);
+  }
+  uint8_t* h = reinterpret_cast<uint8_t*>(payload.data());
+  EncodeFixed64(h, group->first_seq);
+  EncodeFixed32(h + 8, static_cast<uint32_t>(group->versions.size()));
+  std::memcpy(h + 12, head.bytes.data(), Hash::kSize);
+
+  const uint64_t record_bytes = LogWriter::RecordBytes(payload.size());
+  CAIRN_RETURN_IF_ERROR(RotateSegmentIfNeeded(record_bytes));
+
+  // Only the leader touches log_, so the lock can be dropped for the I/O.
+  uint64_t payload_offset = 0;
+  write_mu_.Unlock();
+  Status s = log_->Append(kRecordCommit, payload, &payload_offset);
+  if (s.ok() && options_.durability == Durability::kStrict) s = log_->Sync();
+  write_mu_.Lock();
+  if (!s.ok()) return s;
+
+  std::vector<Location> locs(group->versions.size());
+  for (size_t i = 0; i < locs.size(); i++) {
+    locs[i] = Location{log_->segment(), payload_offset + entry_offsets[i],
+                       static_cast<uint32_t>(entry_sizes[i])};
+  }
+  next_seq_ = group->first_seq + group->versions.size();
+  last_head_ = head;
+  log_bytes_since_checkpoint_ += record_bytes;
+  WriterLock index_lock(&index_mu_);
+  ApplyVersions(group->versions, locs);
+  documents_ = static_cast<uint64_t>(static_cast<int64_t>(documents_) + group->documents_delta);
+  visible_seq_ = next_seq_ - 1;
+  visible_head_ = head;
+  active_end_ = log_->end();
+  log_bytes_ += record_bytes;
+  return Status::OK();
+}
+
+void DBImpl::ApplyVersions(const std::vector<Version>& versions,
+                           const std::vector<Location>& locs) {
+  for (size_t i = 0; i < versions.size(); i++) {
+    const Version& v = versions[i];
+    mem_->Put(VersionKey(v.coll, v.id, v.seq), EncodeVersionRef({v.hash, locs[i], v.deleted}));
+    std::string loc;
+    EncodeLocation(&loc, locs[i]);
+    mem_->Put(HashKey(v.hash), std::move(loc));
+    if (!collections_.count(v.coll)) {
+      collections_.insert(v.coll);
+      mem_->Put(CollectionKey(v.coll), "");
+    }
+  }
+  versions_ += versions.size();
+}
+
+Status DBImpl::RotateSegmentIfNeeded(uint64_t record_bytes) {
+  const uint64_t header_bytes = LogWriter::RecordBytes(kSegmentHeaderPayloadBytes);
+  if (log_->end() <= header_bytes || log_->end() + record_bytes <= options_.segment_bytes) {
+    return Status::OK();
+  }
+  // Seal: every record of the old segment is durable before the new one starts.
+  CAIRN_RETURN_IF_ERROR(log_->Sync());
+  return StartNewSegment(log_->segment() + 1);
+}
+
+bool DBImpl::ShouldFreezeForCheckpoint() {
+  return !checkpoint_running_ && log_bytes_since_checkpoint_ >= options_.checkpoint_bytes;
+}
+
+Status DBImpl::FreezeMemTable(CheckpointState* out) {
+  // The checkpoint will point at log records: they must be durable first
+  // (in strict mode they already are).
+  if (options_.durability == Durability::kRelaxed) {
+    Status s = log_->Sync();
+    if (!s.ok()) return s;
+  }
+  checkpoint_running_ = true;
+  log_bytes_since_checkpoint_ = 0;
+  WriterLock index_lock(&index_mu_);
+  CheckpointState st;
+  st.seq = visible_seq_;
+  st.head = visible_head_;
+  st.segment = log_->segment();
+  st.offset = log_->end();
+  st.documents = documents_;
+  st.versions = versions_;
+  if (imm_) {
+    // A previous checkpoint failed and left imm_: fold mem_ into a copy of it
+    // so the next table covers everything up to this position.
+    auto merged = std::make_shared<MemTable>(*imm_);
+    auto it = mem_->NewIterator();
+    for ((void)it->SeekToFirst(); it->Valid(); (void)it->Next()) {
+      merged->Put(std::string(it->key()), std::string(it->value()));
+    }
+    imm_ = std::move(merged);
+  } else {
+    imm_ = std::move(mem_);
+  }
+  mem_ = std::make_shared<MemTable>();
+  *out = st;
+  return Status::OK();
+}
+
+}  // namespace cairn

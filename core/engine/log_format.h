@@ -1,0 +1,50 @@
+// Log segments (FORMAT.md, "Log segments").
+//
+// A segment "log-NNNNNN.cairn" is a sequence of records, each starting at a
+// multiple of 8 bytes:
+//   u64 checksum   XXH3-64 of bytes [8, 16 + length) of the record
+//   u32 length     of the payload
+//   u8  type       1 = segment header, 2 = commit
+//   u8[3]          zero
+//   payload[length], then zero padding to a multiple of 8
+// After the last record the file holds zeros up to a multiple of 4096 bytes:
+// the engine always writes whole aligned 4096-byte blocks (so O_DIRECT works),
+// rewriting the partly filled last block with identical leading bytes.
+//
+// Segment header payload: "CAIRNLOG" u32 format_version u32 segment_number.
+// Commit payload: u64 first_seq, u32 count, head_after[32], then `count`
+// entries, each a varint length and the entry bytes (docs/version_codec.h).
+// One commit record holds one group commit: all its writes or none survive.
+#ifndef CAIRN_ENGINE_LOG_FORMAT_H_
+#define CAIRN_ENGINE_LOG_FORMAT_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+namespace cairn {
+
+inline constexpr uint32_t kFormatVersion = 1;
+inline constexpr size_t kRecordHeaderBytes = 16;
+inline constexpr size_t kRecordAlign = 8;
+inline constexpr uint8_t kRecordSegmentHeader = 1;
+inline constexpr uint8_t kRecordCommit = 2;
+inline constexpr char kLogMagic[8] = {'C', 'A', 'I', 'R', 'N', 'L', 'O', 'G'};
+inline constexpr size_t kSegmentHeaderPayloadBytes = 16;
+inline constexpr size_t kCommitHeaderBytes = 8 + 4 + 32;
+// A record may not exceed this (a batch is bounded by Limits).
+inline constexpr uint32_t kMaxRecordBytes = 1u << 30;
+
+inline uint64_t AlignUp(uint64_t v, uint64_t a) { return (v + a - 1) / a * a; }
+inline uint64_t AlignDown(uint64_t v, uint64_t a) { return v / a * a; }
+
+std::string SegmentFileName(uint32_t segment);
+// Parses "log-NNNNNN.cairn". False for any other name.
+bool ParseSegmentFileName(const std::string& name, uint32_t* segment);
+
+std::string CheckpointFileName(uint64_t seq);
+bool ParseCheckpointFileName(const std::string& name, uint64_t* seq);
+
+}  // namespace cairn
+
+#endif  // CAIRN_ENGINE_LOG_FORMAT_H_

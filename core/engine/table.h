@@ -1,0 +1,100 @@
+// Sorted tables: immutable files of (key, value) pairs sorted by memcmp on
+// the key. A checkpoint writes the engine's whole index as one table, so that
+// open reads only the table's small block index and the log tail.
+//
+// File layout (FORMAT.md, "Index tables"):
+//   data block*   each: entries, an offsets array, a trailer with a checksum
+//   index block   the last key of every data block with its offset and size
+//   metadata      opaque bytes given to Finish (the checkpoint's state)
+//   footer        fixed 64 bytes: offsets and sizes of index and metadata,
+//                 entry count, format version, magic, checksum
+// Every block and the footer carry an XXH3-64 checksum; a mismatch is
+// CORRUPTION naming the file and the offset.
+//
+// Thread-safety: TableBuilder is not thread-safe. Table is thread-safe for
+// reads; each Iterator must be used by one thread at a time.
+#ifndef CAIRN_ENGINE_TABLE_H_
+#define CAIRN_ENGINE_TABLE_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "cairn/status.h"
+#include "cairn/storage.h"
+#include "engine/block_cache.h"
+
+namespace cairn {
+
+struct TableOptions {
+  size_t block_bytes = 4096;  // target size of a data block before its trailer
+};
+
+class TableBuilder {
+ public:
+  // `file` is borrowed, must be empty, and must outlive the builder.
+  TableBuilder(File* file, std::string name, const TableOptions& options = {});
+  ~TableBuilder();
+
+  // REQUIRES: key > every key added before (memcmp order), Finish not called.
+  // INVALID_ARGUMENT when keys are out of order.
+  Status Add(std::string_view key, std::string_view value);
+
+  // Writes the last data block, the index, `metadata` and the footer, then
+  // syncs the file.
+  Status Finish(std::string_view metadata);
+
+  uint64_t entries() const;
+  uint64_t file_size() const;
+
+ private:
+  struct Rep;
+  std::unique_ptr<Rep> rep_;
+};
+
+class Table {
+ public:
+  // Reads and checks the footer, the index block and the metadata. The Table
+  // owns `file`; `cache` is borrowed and must outlive the Table. `file_id`
+  // must be unique among files sharing the cache. `name` appears in errors.
+  static Result<std::unique_ptr<Table>> Open(std::unique_ptr<File> file, std::string name,
+                                             uint64_t file_id, BlockCache* cache);
+  ~Table();
+
+  const std::string& metadata() const;
+  uint64_t entries() const;
+  // Bytes of memory held by the in-memory block index.
+  size_t index_memory_bytes() const;
+  uint64_t file_id() const;
+
+  class Iterator {
+   public:
+    virtual ~Iterator() = default;
+    // Positions at the first key >= `target`.
+    virtual Status Seek(std::string_view target) = 0;
+    virtual Status SeekToFirst() = 0;
+    virtual bool Valid() const = 0;
+    // REQUIRES: Valid().
+    virtual Status Next() = 0;
+    // REQUIRES: Valid(). Views stay valid until the next Seek/Next call.
+    virtual std::string_view key() const = 0;
+    virtual std::string_view value() const = 0;
+  };
+  std::unique_ptr<Iterator> NewIterator() const;
+
+  // Reads every data block and checks its checksum and structure; appends one
+  // line per problem ("index-12.cairn: block at offset 8192: checksum
+  // mismatch"). Returns non-OK only when the file cannot be read at all.
+  Status Check(std::vector<std::string>* problems) const;
+
+ private:
+  struct Rep;
+  explicit Table(std::unique_ptr<Rep> rep);
+  std::unique_ptr<Rep> rep_;
+};
+
+}  // namespace cairn
+
+#endif  // CAIRN_ENGINE_TABLE_H_

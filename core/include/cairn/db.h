@@ -1,0 +1,179 @@
+// Database: the document store and its history.
+//
+// A Database keeps JSON documents in collections. Every write creates an
+// immutable version, content-addressed by the BLAKE2b hash of its canonical
+// encoding (FORMAT.md), chained to the version it replaced and numbered by the
+// database-wide sequence number `seq`. A Merkle head commits to every write.
+//
+// Thread-safety: a Database is thread-safe. Any number of threads may read
+// while one write is in progress; concurrent writers are serialised and share
+// a sync (group commit). Close() must not overlap any other call.
+#ifndef CAIRN_DB_H_
+#define CAIRN_DB_H_
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "cairn/hash.h"
+#include "cairn/options.h"
+#include "cairn/status.h"
+#include "cairn/storage.h"
+
+namespace cairn {
+
+// One immutable version of a document (or its tombstone).
+struct Version {
+  std::string coll;
+  std::string id;
+  uint64_t seq = 0;
+  Hash hash;
+  std::optional<Hash> prev;        // the version this one replaced
+  std::vector<Hash> caused_by;     // causal provenance, in the order given
+  int64_t ts = 0;                  // wall clock at write, ms since the epoch
+  std::optional<std::string> valid_from;  // RFC 3339 UTC, "2024-05-01T00:00:00.000Z"
+  std::optional<std::string> valid_to;
+  bool deleted = false;            // a tombstone: the document left the live view
+  std::string data;                // canonical JSON text; "null" for a tombstone
+
+  // The version as one line of JSON:
+  // {"coll":..,"id":..,"seq":..,"hash":..,"prev":..,"caused_by":[..],"ts":..,
+  //  "valid_from":..,"valid_to":..,"deleted":..,"data":..}
+  std::string ToJson() const;
+};
+
+struct WriteOptions {
+  std::vector<Hash> caused_by;  // each must name an existing version
+  // ISO-8601 instants with a time zone ("2024-05-01T12:00:00+02:00"); stored
+  // normalised to UTC with millisecond precision. valid_from < valid_to.
+  std::optional<std::string> valid_from;
+  std::optional<std::string> valid_to;
+};
+
+// One write in a PutMany batch.
+struct WriteOp {
+  std::string coll;
+  std::string id;
+  std::string doc_json;  // any JSON value
+  WriteOptions options;
+};
+
+struct ReadOptions {
+  // Read the database as it was right after write `as_of`. Unset: now.
+  std::optional<uint64_t> as_of;
+};
+
+struct ListOptions {
+  std::optional<uint64_t> as_of;
+  size_t limit = SIZE_MAX;
+  size_t offset = 0;
+};
+
+struct Head {
+  uint64_t seq = 0;  // the latest write's seq; 0 for an empty database
+  Hash head;         // the Merkle head after that write; all zeros when empty
+};
+
+struct VerifyReport {
+  bool ok = true;
+  uint64_t checked = 0;           // objects re-hashed
+  std::vector<Hash> tampered;     // versions whose bytes no longer match their hash
+  std::vector<std::string> problems;  // every other finding, with file and offset
+};
+
+struct Stats {
+  uint64_t seq = 0;
+  uint64_t documents = 0;        // live documents
+  uint64_t versions = 0;         // every version, tombstones included
+  uint64_t log_bytes = 0;
+  uint64_t segments = 0;
+  uint64_t memtable_entries = 0;  // index entries not yet in a checkpoint
+  uint64_t memtable_bytes = 0;
+  uint64_t checkpoint_entries = 0;
+  uint64_t cache_bytes = 0;       // block cache in use
+  uint64_t cache_capacity = 0;
+  uint64_t cache_hits = 0;
+  uint64_t cache_misses = 0;
+  uint64_t index_bytes = 0;       // in-memory index of checkpoint tables
+  uint64_t replayed_records = 0;  // log records read at open
+  bool direct_io = false;         // log segments written with O_DIRECT
+};
+
+class Database {
+ public:
+  virtual ~Database() = default;
+
+  // Opens (or creates, see Options::create_if_missing) the database in
+  // `storage`, taking its lock. Replays only the log written after the last
+  // checkpoint; cuts a torn tail; fails with CORRUPTION naming file and offset
+  // on any other damage, and with LOCKED when another open holds it.
+  static Result<std::unique_ptr<Database>> Open(std::unique_ptr<Storage> storage,
+                                                const Options& options);
+
+  // An empty database held in memory (the memory storage backend).
+  static Result<std::unique_ptr<Database>> OpenInMemory(const Options& options);
+
+  // Writes a new version of (coll, id) holding `doc_json`. Returns the version
+  // once durable (see Durability). INVALID_ARGUMENT for a bad name, limit or
+  // time; PARSE_ERROR (with line:column) for malformed JSON; NOT_FOUND for a
+  // caused_by hash that names no version.
+  virtual Result<Version> Put(std::string_view coll, std::string_view id,
+                              std::string_view doc_json, const WriteOptions& options = {}) = 0;
+
+  // Writes every op atomically, in one group commit: after a crash either all
+  // are present or none. Returns the versions in input order; seqs are
+  // consecutive. An op's caused_by may name a version made earlier in the batch.
+  virtual Result<std::vector<Version>> PutMany(const std::vector<WriteOp>& ops) = 0;
+
+  // Writes a tombstone. The document leaves the live view; its history stays
+  // and reads AS OF an earlier seq still return it. NOT_FOUND when the
+  // document is not live.
+  virtual Result<Version> Delete(std::string_view coll, std::string_view id,
+                                 const WriteOptions& options = {}) = 0;
+
+  // The live version (or, with as_of, the version live after write as_of).
+  // nullopt when there is none or it is deleted. Cost: O(log versions).
+  virtual Result<std::optional<Version>> Get(std::string_view coll, std::string_view id,
+                                             const ReadOptions& options = {}) = 0;
+
+  // Every version of (coll, id), tombstones included, newest first. Empty
+  // when the document never existed.
+  virtual Result<std::vector<Version>> History(std::string_view coll, std::string_view id) = 0;
+
+  // The version with this hash, or nullopt.
+  virtual Result<std::optional<Version>> GetByHash(const Hash& hash) = 0;
+
+  // Live documents of `coll` (as of options.as_of), ordered by id.
+  virtual Result<std::vector<Version>> List(std::string_view coll,
+                                            const ListOptions& options = {}) = 0;
+
+  // Every collection that has ever held a document, sorted.
+  virtual Result<std::vector<std::string>> Collections() = 0;
+
+  // The latest seq and the Merkle head after it.
+  virtual Result<Head> GetHead() = 0;
+
+  // Re-hashes every object, checks every checksum and the head chain. Never
+  // fails on damaged data: damage is reported in the VerifyReport. Fails only
+  // when storage cannot be read at all.
+  virtual Result<VerifyReport> Verify() = 0;
+
+  // Writes a checkpoint of the in-memory index now and waits for it.
+  virtual Status Checkpoint() = 0;
+
+  // Syncs everything written so far (useful in relaxed mode).
+  virtual Status Sync() = 0;
+
+  virtual Stats GetStats() = 0;
+
+  // Syncs, checkpoints when worthwhile, releases the lock. Every later call
+  // returns CLOSED. Idempotent.
+  virtual Status Close() = 0;
+};
+
+}  // namespace cairn
+
+#endif  // CAIRN_DB_H_

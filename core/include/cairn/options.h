@@ -1,0 +1,82 @@
+// Options that shape a Database: durability, memory, limits and host services.
+#ifndef CAIRN_OPTIONS_H_
+#define CAIRN_OPTIONS_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+
+namespace cairn {
+
+// How a write call relates to stable storage.
+enum class Durability : uint8_t {
+  // Default. A write call returns only after its log record is synced
+  // (fdatasync). Concurrent writers share one sync (group commit). An
+  // acknowledged write survives kill -9 and power loss.
+  kStrict = 0,
+  // Chosen explicitly. A write call returns once its record is handed to the
+  // storage backend, without a sync; syncs happen at checkpoints, Sync() and
+  // Close(). RISK: a power cut or OS crash loses the writes made since the
+  // last sync (a process crash alone loses nothing). The log is never left
+  // inconsistent: recovery cuts the torn tail.
+  kRelaxed = 1,
+};
+
+// Documented, enforced limits. Values beyond them are INVALID_ARGUMENT.
+struct Limits {
+  size_t max_collection_bytes = 64;    // [A-Za-z0-9_-], starts with a letter or '_'
+  size_t max_id_bytes = 256;           // UTF-8, no control characters
+  size_t max_document_bytes = 1 << 20;  // canonical JSON of the data
+  size_t max_depth = 64;               // nesting of arrays and objects
+  size_t max_caused_by = 64;           // entries in caused_by
+  size_t max_batch_writes = 100000;    // writes in one PutMany
+};
+
+// Wall-clock time for version timestamps, in milliseconds since the Unix
+// epoch. Hosts may supply their own (tests use a fixed one).
+class Clock {
+ public:
+  virtual ~Clock() = default;
+  virtual int64_t NowMillis() = 0;
+};
+
+// Where background work (checkpoints) runs. Native hosts run tasks on a
+// thread; the WASM host runs them inline. Thread-safety: Schedule may be
+// called from any thread.
+class Scheduler {
+ public:
+  virtual ~Scheduler() = default;
+  // Runs `task` at some later point, or now.
+  virtual void Schedule(std::function<void()> task) = 0;
+};
+
+struct Options {
+  Durability durability = Durability::kStrict;
+
+  // Byte budget of the block cache shared by the log and the index tables.
+  size_t cache_bytes = 64u << 20;
+
+  // A log segment is sealed and a new one started past this size.
+  uint64_t segment_bytes = 64u << 20;
+
+  // A checkpoint of the in-memory index is taken once this many log bytes
+  // were written since the last one, so that open replays at most about this
+  // much log.
+  uint64_t checkpoint_bytes = 32u << 20;
+
+  Limits limits;
+
+  // Borrowed; must outlive the Database. nullptr: the system clock.
+  Clock* clock = nullptr;
+
+  // Borrowed; must outlive the Database. nullptr: background work runs
+  // inline in the writing call.
+  Scheduler* scheduler = nullptr;
+
+  // Open refuses a directory that holds no database unless this is set.
+  bool create_if_missing = true;
+};
+
+}  // namespace cairn
+
+#endif  // CAIRN_OPTIONS_H_

@@ -1,0 +1,377 @@
+// Functional tests of the document store through the public Database API.
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <map>
+#include <random>
+#include <thread>
+
+#include "cairn/db.h"
+#include "docs/version_codec.h"
+#include "storage-backends/fault/fault_storage.h"
+#include "storage-backends/posix/posix_storage.h"
+#include "storage-backends/posix/thread_scheduler.h"
+
+namespace cairn {
+namespace {
+
+class FixedClock final : public Clock {
+ public:
+  int64_t NowMillis() override { return now_++; }
+  int64_t now_ = 1700000000000;
+};
+
+class DbTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    opts_.clock = &clock_;
+    Reopen();
+  }
+  void Reopen() {
+    db_.reset();
+    auto db = Database::Open(fs_.NewStorage(), opts_);
+    ASSERT_TRUE(db.ok()) << db.status().ToString();
+    db_ = std::move(db).value();
+  }
+  Version MustPut(const std::string& coll, const std::string& id, const std::string& json,
+                  const WriteOptions& o = {}) {
+    auto v = db_->Put(coll, id, json, o);
+    EXPECT_TRUE(v.ok()) << v.status().ToString();
+    return v.ok() ? *v : Version{};
+  }
+
+  FixedClock clock_;
+  Options opts_;
+  FaultFileSystem fs_;
+  std::unique_ptr<Database> db_;
+};
+
+TEST_F(DbTest, PutGetRoundTripsCanonicalData) {
+  Version v = MustPut("blocks", "618000", R"({ "height": 618000, "a": [1, 2.50, "x"] })");
+  EXPECT_EQ(v.seq, 1u);
+  EXPECT_EQ(v.coll, "blocks");
+  EXPECT_EQ(v.id, "618000");
+  EXPECT_EQ(v.data, R"({"a":[1,2.5,"x"],"height":618000})");
+  EXPECT_FALSE(v.prev.has_value());
+  EXPECT_EQ(v.ts, 1700000000000);
+  EXPECT_EQ(v.hash, ComputeVersionHash(v));
+  auto got = db_->Get("blocks", "618000");
+  ASSERT_TRUE(got.ok());
+  ASSERT_TRUE(got->has_value());
+  EXPECT_EQ((*got)->data, v.data);
+  EXPECT_EQ((*got)->hash, v.hash);
+  auto missing = db_->Get("blocks", "nope");
+  ASSERT_TRUE(missing.ok());
+  EXPECT_FALSE(missing->has_value());
+}
+
+TEST_F(DbTest, VersionsChainAndTimeTravel) {
+  Version v1 = MustPut("c", "d", R"({"n":1})");
+  Version other = MustPut("c", "e", R"({"n":100})");
+  Version v2 = MustPut("c", "d", R"({"n":2})");
+  Version v3 = MustPut("c", "d", R"({"n":3})");
+  EXPECT_EQ(v2.prev, v1.hash);
+  EXPECT_EQ(v3.prev, v2.hash);
+  EXPECT_EQ(v3.seq, 4u);
+  for (uint64_t as_of = 0; as_of <= 4; as_of++) {
+    auto g = db_->Get("c", "d", {as_of});
+    ASSERT_TRUE(g.ok()) << g.status().ToString();
+    const char* want = as_of == 0 ? nullptr : as_of <= 2 ? R"({"n":1})" : as_of == 3 ? R"({"n":2})" : R"({"n":3})";
+    if (!want) {
+      EXPECT_FALSE(g->has_value());
+    } else {
+      ASSERT_TRUE(g->has_value()) << as_of;
+      EXPECT_EQ((*g)->data, want) << as_of;
+    }
+  }
+  auto h = db_->History("c", "d");
+  ASSERT_TRUE(h.ok());
+  ASSERT_EQ(h->size(), 3u);
+  EXPECT_EQ((*h)[0].hash, v3.hash);
+  EXPECT_EQ((*h)[1].hash, v2.hash);
+  EXPECT_EQ((*h)[2].hash, v1.hash);
+  auto by_hash = db_->GetByHash(other.hash);
+  ASSERT_TRUE(by_hash.ok() && by_hash->has_value());
+  EXPECT_EQ((*by_hash)->id, "e");
+  auto beyond = db_->Get("c", "d", {5});
+  EXPECT_EQ(beyond.status().code(), Code::kInvalidArgument);
+}
+
+TEST_F(DbTest, DeleteWritesTombstoneAndKeepsHistory) {
+  Version v1 = MustPut("users", "u1", R"({"name":"ada"})");
+  auto del = db_->Delete("users", "u1");
+  ASSERT_TRUE(del.ok()) << del.status().ToString();
+  EXPECT_TRUE(del->deleted);
+  EXPECT_EQ(del->data, "null");
+  EXPECT_EQ(del->prev, v1.hash);
+  auto g = db_->Get("users", "u1");
+  ASSERT_TRUE(g.ok());
+  EXPECT_FALSE(g->has_value());
+  auto before = db_->Get("users", "u1", {1});
+  ASSERT_TRUE(before.ok() && before->has_value());
+  EXPECT_EQ((*before)->data, R"({"name":"ada"})");
+  auto list = db_->List("users");
+  ASSERT_TRUE(list.ok());
+  EXPECT_TRUE(list->empty());
+  auto old_list = db_->List("users", {1});
+  ASSERT_TRUE(old_list.ok());
+  EXPECT_EQ(old_list->size(), 1u);
+  auto h = db_->History("users", "u1");
+  ASSERT_TRUE(h.ok());
+  EXPECT_EQ(h->size(), 2u);
+  EXPECT_EQ(db_->Delete("users", "u1").status().code(), Code::kNotFound);
+  // Re-creating after a delete chains to the tombstone.
+  Version again = MustPut("users", "u1", R"({"name":"ada2"})");
+  EXPECT_EQ(again.prev, del->hash);
+  EXPECT_EQ(db_->GetStats().documents, 1u);
+}
+
+TEST_F(DbTest, PutManyIsAtomicAndOrdered) {
+  Version first = MustPut("a", "x", "1");
+  std::vector<WriteOp> ops = {{"a", "y", "2", {}}, {"b", "z", "3", {}}, {"a", "y", "4", {}}};
+  ops[1].options.caused_by = {first.hash};
+  auto vs = db_->PutMany(ops);
+  ASSERT_TRUE(vs.ok()) << vs.status().ToString();
+  ASSERT_EQ(vs->size(), 3u);
+  EXPECT_EQ((*vs)[0].seq, 2u);
+  EXPECT_EQ((*vs)[1].seq, 3u);
+  EXPECT_EQ((*vs)[2].seq, 4u);
+  EXPECT_EQ((*vs)[2].prev, (*vs)[0].hash);  // a later op sees an earlier one in the batch
+  EXPECT_EQ((*vs)[1].caused_by, std::vector<Hash>{first.hash});
+
+  // A batch naming a version made earlier in the same batch.
+  std::vector<WriteOp> bad = {{"a", "q", "5", {}}, {"a", "r", "{", {}}};
+  auto r = db_->PutMany(bad);
+  EXPECT_EQ(r.status().code(), Code::kParseError);
+  EXPECT_NE(r.status().message().find("batch item 1"), std::string::npos) << r.status().message();
+  std::vector<WriteOp> missing_cause = {{"a", "q", "5", {}}, {"a", "r", "6", {}}};
+  missing_cause[1].options.caused_by = {Hash::Of("nothing")};
+  EXPECT_EQ(db_->PutMany(missing_cause).status().code(), Code::kNotFound);
+  auto head = db_->GetHead();
+  ASSERT_TRUE(head.ok());
+  EXPECT_EQ(head->seq, 4u);
+  auto q = db_->Get("a", "q");
+  ASSERT_TRUE(q.ok());
+  EXPECT_FALSE(q->has_value());
+}
+
+TEST_F(DbTest, HeadChainsEveryWriteAndSurvivesReopen) {
+  Hash head;
+  for (int i = 0; i < 50; i++) {
+    Version v = MustPut("h", "d" + std::to_string(i % 7), "{\"i\":" + std::to_string(i) + "}");
+    head = ChainHead(head, v.seq, v.hash);
+  }
+  auto h = db_->GetHead();
+  ASSERT_TRUE(h.ok());
+  EXPECT_EQ(h->seq, 50u);
+  EXPECT_EQ(h->head, head);
+  Reopen();
+  auto h2 = db_->GetHead();
+  ASSERT_TRUE(h2.ok());
+  EXPECT_EQ(h2->seq, 50u);
+  EXPECT_EQ(h2->head, head);
+  Version next = MustPut("h", "x", "{}");
+  EXPECT_EQ(next.seq, 51u);
+  auto report = db_->Verify();
+  ASSERT_TRUE(report.ok());
+  EXPECT_TRUE(report->ok) << (report->problems.empty() ? "" : report->problems[0]);
+  EXPECT_EQ(report->checked, 51u);
+}
+
+TEST_F(DbTest, ListOrdersByIdWithLimitOffsetAndAsOf) {
+  for (int i = 9; i >= 0; i--) MustPut("l", "id" + std::to_string(i), std::to_string(i));
+  MustPut("other", "id0", "0");
+  auto all = db_->List("l");
+  ASSERT_TRUE(all.ok());
+  ASSERT_EQ(all->size(), 10u);
+  for (int i = 0; i < 10; i++) EXPECT_EQ((*all)[i].id, "id" + std::to_string(i));
+  auto page = db_->List("l", {std::nullopt, 3, 4});
+  ASSERT_TRUE(page.ok());
+  ASSERT_EQ(page->size(), 3u);
+  EXPECT_EQ((*page)[0].id, "id4");
+  auto early = db_->List("l", {3, SIZE_MAX, 0});
+  ASSERT_TRUE(early.ok());
+  EXPECT_EQ(early->size(), 3u);  // ids 9, 8, 7 existed after write 3
+  auto colls = db_->Collections();
+  ASSERT_TRUE(colls.ok());
+  EXPECT_EQ(*colls, (std::vector<std::string>{"l", "other"}));
+}
+
+// Random operations against an in-memory model, across checkpoints and
+// reopens, checking every read path (current, as-of, history, list).
+TEST_F(DbTest, MatchesModelAcrossCheckpointsAndReopens) {
+  opts_.checkpoint_bytes = 16 * 1024;
+  opts_.segment_bytes = 64 * 1024;
+  Reopen();
+  std::mt19937_64 rng(42);
+  struct ModelVersion {
+    uint64_t seq;
+    std::string data;
+    bool deleted;
+  };
+  std::map<std::string, std::vector<ModelVersion>> model;  // id -> versions, oldest first
+  uint64_t seq = 0;
+  auto live_at = [&](const std::vector<ModelVersion>& vs, uint64_t at) -> const ModelVersion* {
+    const ModelVersion* r = nullptr;
+    for (auto& v : vs) if (v.seq <= at) r = &v;
+    return r && !r->deleted ? r : nullptr;
+  };
+  for (int step = 0; step < 3000; step++) {
+    std::string id = "k" + std::to_string(rng() % 60);
+    int op = rng() % 10;
+    if (op < 6) {
+      std::string data = "{\"v\":" + std::to_string(rng() % 100000) + ",\"pad\":\"" +
+                         std::string(rng() % 200, 'x') + "\"}";
+      Version v = MustPut("m", id, data);
+      ASSERT_EQ(v.seq, ++seq);
+      model[id].push_back({seq, v.data, false});
+    } else if (op < 8) {
+      auto d = db_->Delete("m", id);
+      bool live = model.count(id) && live_at(model[id], seq);
+      if (live) {
+        ASSERT_TRUE(d.ok()) << d.status().ToString();
+        model[id].push_back({++seq, "null", true});
+      } else {
+        ASSERT_EQ(d.status().code(), Code::kNotFound);
+      }
+    } else if (op == 8) {
+      uint64_t at = seq ? rng() % seq + 1 : 0;
+      if (!seq) continue;
+      auto g = db_->Get("m", id, {at});
+      ASSERT_TRUE(g.ok());
+      const ModelVersion* want = model.count(id) ? live_at(model[id], at) : nullptr;
+      ASSERT_EQ(g->has_value(), want != nullptr) << id << " at " << at;
+      if (want) EXPECT_EQ((*g)->data, want->data);
+    } else if (rng() % 20 == 0) {
+      Reopen();
+    }
+  }
+  Reopen();
+  for (auto& [id, vs] : model) {
+    auto h = db_->History("m", id);
+    ASSERT_TRUE(h.ok());
+    ASSERT_EQ(h->size(), vs.size());
+    for (size_t i = 0; i < vs.size(); i++) {
+      EXPECT_EQ((*h)[i].seq, vs[vs.size() - 1 - i].seq);
+      EXPECT_EQ((*h)[i].data, vs[vs.size() - 1 - i].data);
+    }
+  }
+  for (uint64_t at : {seq / 3, seq / 2, seq}) {
+    auto l = db_->List("m", {at, SIZE_MAX, 0});
+    ASSERT_TRUE(l.ok());
+    std::vector<std::string> want;
+    for (auto& [id, vs] : model)
+      if (live_at(vs, at)) want.push_back(id);
+    std::vector<std::string> got;
+    for (auto& v : *l) got.push_back(v.id);
+    EXPECT_EQ(got, want) << "as of " << at;
+  }
+  Stats st = db_->GetStats();
+  EXPECT_GT(st.segments, 1u);
+  EXPECT_GT(st.checkpoint_entries, 0u);
+  auto report = db_->Verify();
+  ASSERT_TRUE(report.ok());
+  EXPECT_TRUE(report->ok);
+}
+
+TEST_F(DbTest, OpenReplaysOnlyTheTailAfterACheckpoint) {
+  std::vector<WriteOp> ops;
+  for (int i = 0; i < 2000; i++) ops.push_back({"t", "d" + std::to_string(i), "{}", {}});
+  ASSERT_TRUE(db_->PutMany(ops).ok());
+  ASSERT_TRUE(db_->Checkpoint().ok());
+  MustPut("t", "after", "1");
+  // Drop the process without Close: no checkpoint at close.
+  fs_.PowerCut();
+  db_.reset();
+  Reopen();
+  Stats st = db_->GetStats();
+  EXPECT_EQ(st.replayed_records, 1u);  // only the commit after the checkpoint
+  EXPECT_EQ(st.documents, 2001u);
+  auto g = db_->Get("t", "d1999");
+  ASSERT_TRUE(g.ok() && g->has_value());
+}
+
+TEST_F(DbTest, ConcurrentWritersShareCommitsAndReadersSeeConsistentState) {
+  ThreadScheduler scheduler;
+  opts_.scheduler = &scheduler;
+  opts_.checkpoint_bytes = 32 * 1024;
+  Reopen();
+  constexpr int kThreads = 4, kPer = 300;
+  std::vector<std::thread> threads;
+  std::atomic<bool> failed{false};
+  for (int t = 0; t < kThreads; t++) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kPer; i++) {
+        auto v = db_->Put("w", "t" + std::to_string(t) + "-" + std::to_string(i % 50),
+                          "{\"i\":" + std::to_string(i) + "}");
+        if (!v.ok()) failed = true;
+        auto g = db_->Get("w", "t" + std::to_string(t) + "-" + std::to_string(i % 50));
+        if (!g.ok() || !g->has_value()) failed = true;
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_FALSE(failed);
+  auto head = db_->GetHead();
+  ASSERT_TRUE(head.ok());
+  EXPECT_EQ(head->seq, static_cast<uint64_t>(kThreads * kPer));
+  ASSERT_TRUE(db_->Close().ok());
+  db_.reset();
+  Reopen();
+  EXPECT_EQ(db_->GetStats().versions, static_cast<uint64_t>(kThreads * kPer));
+  auto report = db_->Verify();
+  ASSERT_TRUE(report.ok());
+  EXPECT_TRUE(report->ok);
+  db_.reset();  // before the scheduler
+}
+
+TEST_F(DbTest, ValidTimeIsNormalisedToUtc) {
+  WriteOptions o;
+  o.valid_from = "2024-05-01T12:00:00+02:00";
+  o.valid_to = "2024-06-01";
+  Version v = MustPut("vt", "a", "{}", o);
+  EXPECT_EQ(v.valid_from, "2024-05-01T10:00:00.000Z");
+  EXPECT_EQ(v.valid_to, "2024-06-01T00:00:00.000Z");
+  auto g = db_->Get("vt", "a");
+  ASSERT_TRUE(g.ok() && g->has_value());
+  EXPECT_EQ((*g)->valid_from, v.valid_from);
+  EXPECT_EQ((*g)->hash, v.hash);
+}
+
+TEST_F(DbTest, CloseThenEveryCallIsClosed) {
+  MustPut("c", "d", "1");
+  ASSERT_TRUE(db_->Close().ok());
+  EXPECT_TRUE(db_->Close().ok());  // idempotent
+  EXPECT_EQ(db_->Get("c", "d").status().code(), Code::kClosed);
+  EXPECT_EQ(db_->Put("c", "d", "1").status().code(), Code::kClosed);
+}
+
+TEST(DbPosixTest, SecondOpenIsLockedAndDataPersists) {
+  std::string dir = std::filesystem::temp_directory_path() / ("cairn-db-test-" + std::to_string(getpid()));
+  std::filesystem::remove_all(dir);
+  {
+    auto s = OpenPosixStorage(dir);
+    ASSERT_TRUE(s.ok());
+    auto db = Database::Open(std::move(s).value(), Options{});
+    ASSERT_TRUE(db.ok()) << db.status().ToString();
+    ASSERT_TRUE((*db)->Put("p", "1", R"({"x":1})").ok());
+    auto s2 = OpenPosixStorage(dir);
+    ASSERT_TRUE(s2.ok());
+    auto db2 = Database::Open(std::move(s2).value(), Options{});
+    EXPECT_EQ(db2.status().code(), Code::kLocked);
+  }
+  {
+    auto s = OpenPosixStorage(dir);
+    ASSERT_TRUE(s.ok());
+    auto db = Database::Open(std::move(s).value(), Options{});
+    ASSERT_TRUE(db.ok()) << db.status().ToString();
+    auto g = (*db)->Get("p", "1");
+    ASSERT_TRUE(g.ok() && g->has_value());
+    EXPECT_EQ((*g)->data, R"({"x":1})");
+  }
+  std::filesystem::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace cairn
