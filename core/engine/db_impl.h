@@ -115,7 +115,10 @@ class DBImpl final : public Database {
                                                    uint64_t as_of) REQUIRES_SHARED(index_mu_);
   Result<std::optional<Location>> FindHash(const Hash& hash) REQUIRES_SHARED(index_mu_);
   std::unique_ptr<Table::Iterator> NewIndexIterator() REQUIRES_SHARED(index_mu_);
+  // Reads a version from the log, checking its entry checksum (not its hash).
   Result<Version> ReadVersion(const Location& loc, const Hash& hash);
+  // CORRUPTION when v's content does not hash to v.hash.
+  static Status CheckVersionHash(const Version& v);
   Status ReadLog(uint32_t segment, uint64_t offset, size_t n, std::string* out);
   Status CheckOpen() const;
 

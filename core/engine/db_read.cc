@@ -140,18 +140,28 @@ Status DBImpl::ReadLog(uint32_t segment, uint64_t offset, size_t n, std::string*
 Result<Version> DBImpl::ReadVersion(const Location& loc, const Hash& hash) {
   std::string bytes;
   CAIRN_RETURN_IF_ERROR(ReadLog(loc.segment, loc.offset, loc.length, &bytes));
+  auto where = [&] {
+    return "version " + hash.ToHex() + " in " + SegmentFileName(loc.segment) + " at offset " +
+           std::to_string(loc.offset);
+  };
+  // Every read checks the entry's checksum, so damaged bytes are reported,
+  // never returned. Verify() re-hashes with BLAKE2b as well.
+  std::string_view entry;
+  if (!CheckCommitItem(bytes, &entry)) return Status::Corruption(where() + ": checksum mismatch");
   Version v;
-  Status s = DecodeVersionEntry(bytes, &v);
-  const std::string where = SegmentFileName(loc.segment) + " at offset " + std::to_string(loc.offset);
-  if (!s.ok()) return s.WithContext("version " + hash.ToHex() + " in " + where);
-  // Content addressing is checked on every read: damaged bytes are reported,
-  // never returned.
-  v.hash = ComputeVersionHash(v);
-  if (v.hash != hash) {
-    return Status::Corruption("version " + hash.ToHex() + " in " + where +
-                              ": content does not match its hash");
-  }
+  Status s = DecodeVersionEntry(entry, &v);
+  if (!s.ok()) return s.WithContext(where());
+  v.hash = hash;
   return v;
+}
+
+Status DBImpl::CheckVersionHash(const Version& v) {
+  if (ComputeVersionHash(v) != v.hash) {
+    return Status::Corruption("version " + v.hash.ToHex() + " (" + v.coll + "/" + v.id +
+                              " seq " + std::to_string(v.seq) +
+                              "): content does not match its hash");
+  }
+  return Status::OK();
 }
 
 Result<std::optional<Version>> DBImpl::Get(std::string_view coll, std::string_view id,

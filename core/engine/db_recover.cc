@@ -273,12 +273,14 @@ Status DBImpl::ReplayCommit(std::string_view payload, uint32_t segment, uint64_t
   Hash head = visible_head_;
   int64_t delta = 0;
   for (uint32_t i = 0; i < count; i++) {
-    uint64_t len;
-    if (!GetVarint64(&rest, &len) || len > rest.size()) return bad("has a truncated entry");
-    const uint64_t entry_offset = payload_offset + (payload.size() - rest.size());
-    Status s = DecodeVersionEntry(rest.substr(0, len), &versions[i]);
+    std::string_view item, entry;
+    if (!NextCommitItem(&rest, &item, &entry)) return bad("has a truncated entry");
+    // The item (checksum + entry) ends where the rest begins.
+    const uint64_t entry_offset = payload_offset + (payload.size() - rest.size()) - item.size();
+    if (!CheckCommitItem(item, &entry)) return bad("entry " + std::to_string(i) + ": checksum mismatch");
+    Status s = DecodeVersionEntry(entry, &versions[i]);
     if (!s.ok()) return bad("entry " + std::to_string(i) + ": " + s.message());
-    rest.remove_prefix(len);
+    const uint64_t len = item.size();
     Version& v = versions[i];
     if (v.seq != first_seq + i) return bad("entry " + std::to_string(i) + " has the wrong seq");
     v.hash = ComputeVersionHash(v);

@@ -81,16 +81,14 @@ void DBImpl::VerifyLog(VerifyReport* report) {
       }
       std::string_view rest = payload.substr(kCommitHeaderBytes);
       for (uint32_t i = 0; i < count; i++) {
-        uint64_t len;
+        std::string_view item, entry;
         Version v;
-        if (!GetVarint64(&rest, &len) || len > rest.size() ||
-            !DecodeVersionEntry(rest.substr(0, len), &v).ok()) {
+        if (!NextCommitItem(&rest, &item, &entry) || !DecodeVersionEntry(entry, &v).ok()) {
           report->problems.push_back(name + " at offset " + std::to_string(payload_offset) +
                                      ": malformed entry " + std::to_string(i));
           chain_broken = true;
           break;
         }
-        rest.remove_prefix(len);
         v.hash = ComputeVersionHash(v);
         head = ChainHead(head, v.seq, v.hash);
       }
@@ -136,7 +134,7 @@ void DBImpl::VerifyIndex(VerifyReport* report) {
   for (const auto& [hash, loc] : objects) {
     report->checked++;
     auto v = ReadVersion(loc, hash);
-    if (!v.ok()) report->tampered.push_back(hash);
+    if (!v.ok() || !CheckVersionHash(*v).ok()) report->tampered.push_back(hash);
   }
 }
 

@@ -252,10 +252,9 @@ Status DBImpl::CommitGroup(GroupState* group) {
     head = ChainHead(head, v.seq, v.hash);
     entry.clear();
     EncodeVersionEntry(v, &entry);
-    PutVarint64(&payload, entry.size());
-    entry_offsets.push_back(payload.size());
-    entry_sizes.push_back(entry.size());
-    payload.append(entry);
+    size_t item_bytes;
+    entry_offsets.push_back(AppendCommitItem(&payload, entry, &item_bytes));
+    entry_sizes.push_back(item_bytes);
   }
   uint8_t* h = reinterpret_cast<uint8_t*>(payload.data());
   EncodeFixed64(h, group->first_seq);

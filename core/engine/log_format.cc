@@ -2,6 +2,9 @@
 
 #include <cstdio>
 
+#include "util/checksum.h"
+#include "util/coding.h"
+
 namespace cairn {
 namespace {
 
@@ -21,6 +24,30 @@ bool ParseNumbered(const std::string& name, const char* prefix, const char* suff
 }
 
 }  // namespace
+
+size_t AppendCommitItem(std::string* payload, std::string_view entry, size_t* item_bytes) {
+  *item_bytes = kEntryChecksumBytes + entry.size();
+  PutVarint64(payload, *item_bytes);
+  size_t at = payload->size();
+  PutFixed64(payload, Checksum64(entry.data(), entry.size()));
+  payload->append(entry.data(), entry.size());
+  return at;
+}
+
+bool NextCommitItem(std::string_view* rest, std::string_view* item, std::string_view* entry) {
+  uint64_t n;
+  if (!GetVarint64(rest, &n) || n < kEntryChecksumBytes || n > rest->size()) return false;
+  *item = rest->substr(0, n);
+  *entry = item->substr(kEntryChecksumBytes);
+  rest->remove_prefix(n);
+  return true;
+}
+
+bool CheckCommitItem(std::string_view item, std::string_view* entry) {
+  if (item.size() < kEntryChecksumBytes) return false;
+  *entry = item.substr(kEntryChecksumBytes);
+  return Checksum64(entry->data(), entry->size()) == DecodeFixed64(item.data());
+}
 
 std::string SegmentFileName(uint32_t segment) {
   char buf[32];

@@ -13,7 +13,9 @@
 //
 // Segment header payload: "CAIRNLOG" u32 format_version u32 segment_number.
 // Commit payload: u64 first_seq, u32 count, head_after[32], then `count`
-// entries, each a varint length and the entry bytes (docs/version_codec.h).
+// items, each: varint n, u64 XXH3-64 of the entry, the entry (n - 8 bytes,
+// docs/version_codec.h). An index location names an item's checksum, so a
+// point read checks the bytes it returns without reading the whole record.
 // One commit record holds one group commit: all its writes or none survive.
 #ifndef CAIRN_ENGINE_LOG_FORMAT_H_
 #define CAIRN_ENGINE_LOG_FORMAT_H_
@@ -21,6 +23,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 namespace cairn {
 
@@ -37,6 +40,19 @@ inline constexpr uint32_t kMaxRecordBytes = 1u << 30;
 
 inline uint64_t AlignUp(uint64_t v, uint64_t a) { return (v + a - 1) / a * a; }
 inline uint64_t AlignDown(uint64_t v, uint64_t a) { return v / a * a; }
+
+inline constexpr size_t kEntryChecksumBytes = 8;
+
+// Appends one commit item holding `entry`; returns the item's offset in
+// *payload and sets *item_bytes to its size (checksum + entry).
+size_t AppendCommitItem(std::string* payload, std::string_view entry, size_t* item_bytes);
+
+// Reads the next item from the front of *rest: *item is checksum + entry,
+// *entry the entry. False when the item is cut short.
+bool NextCommitItem(std::string_view* rest, std::string_view* item, std::string_view* entry);
+
+// Checks an item's checksum and returns its entry, or false.
+bool CheckCommitItem(std::string_view item, std::string_view* entry);
 
 std::string SegmentFileName(uint32_t segment);
 // Parses "log-NNNNNN.cairn". False for any other name.

@@ -1,0 +1,75 @@
+#include "engine/log_scanner.h"
+
+#include <gtest/gtest.h>
+
+#include "engine/log_format.h"
+#include "engine/log_writer.h"
+
+namespace cairn {
+namespace {
+
+std::string Records(int n) {
+  std::string out;
+  for (int i = 0; i < n; i++) AppendRecordBytes(kRecordCommit, std::string(10 + i * 7, 'a' + i), &out);
+  return out;
+}
+
+TEST(LogScannerTest, ReadsRecordsThenCleanEndInZeroPadding) {
+  std::string bytes = Records(3);
+  bytes.append(4096 - bytes.size(), '\0');
+  LogScanner s(bytes, 0, 0);
+  for (int i = 0; i < 3; i++) {
+    ASSERT_EQ(s.Next(), LogScanner::Outcome::kRecord);
+    EXPECT_EQ(s.payload(), std::string(10 + i * 7, 'a' + i));
+  }
+  EXPECT_EQ(s.Next(), LogScanner::Outcome::kEnd);
+}
+
+TEST(LogScannerTest, DamagedLastRecordIsATornTail) {
+  std::string bytes = Records(3);
+  size_t last = Records(2).size();
+  bytes[last + 20] ^= 1;
+  LogScanner s(bytes, 0, 0);
+  ASSERT_EQ(s.Next(), LogScanner::Outcome::kRecord);
+  ASSERT_EQ(s.Next(), LogScanner::Outcome::kRecord);
+  EXPECT_EQ(s.Next(), LogScanner::Outcome::kTornTail);
+  EXPECT_EQ(s.offset(), last);
+  EXPECT_EQ(s.reason(), "checksum mismatch");
+}
+
+TEST(LogScannerTest, DamageFollowedByAValidRecordIsCorruption) {
+  std::string bytes = Records(3);
+  bytes[20] ^= 0x40;  // inside the first record's payload
+  LogScanner s(bytes, 0, 0);
+  EXPECT_EQ(s.Next(), LogScanner::Outcome::kCorrupt);
+  EXPECT_EQ(s.offset(), 0u);
+}
+
+TEST(LogScannerTest, ZeroedHeaderBeforeValidRecordsIsCorruption) {
+  std::string bytes = Records(3);
+  size_t first = Records(1).size();
+  for (size_t i = 0; i < kRecordHeaderBytes; i++) bytes[first + i] = 0;
+  LogScanner s(bytes, 0, 0);
+  ASSERT_EQ(s.Next(), LogScanner::Outcome::kRecord);
+  EXPECT_EQ(s.Next(), LogScanner::Outcome::kCorrupt);
+}
+
+TEST(LogScannerTest, LengthPastEndIsATornTail) {
+  std::string bytes = Records(2);
+  bytes.resize(bytes.size() - 10);  // into the second record's payload
+  LogScanner s(bytes, 0, 0);
+  ASSERT_EQ(s.Next(), LogScanner::Outcome::kRecord);
+  EXPECT_EQ(s.Next(), LogScanner::Outcome::kTornTail);
+}
+
+TEST(LogScannerTest, StartsAtAnOffsetWithinABase) {
+  std::string bytes = Records(3);
+  size_t second = Records(1).size();
+  LogScanner s(std::string_view(bytes).substr(8), 8, second);
+  ASSERT_EQ(s.Next(), LogScanner::Outcome::kRecord);
+  EXPECT_EQ(s.offset(), second);
+  EXPECT_EQ(s.payload(), std::string(17, 'b'));
+}
+
+}  // namespace
+}  // namespace cairn
