@@ -116,10 +116,15 @@ class DBImpl final : public Database {
   Result<std::optional<Location>> FindHash(const Hash& hash) REQUIRES_SHARED(index_mu_);
   std::unique_ptr<Table::Iterator> NewIndexIterator() REQUIRES_SHARED(index_mu_);
   // Reads a version from the log, checking its entry checksum (not its hash).
+  Status ReadVersion(const Location& loc, const Hash& hash, Version* out);
   Result<Version> ReadVersion(const Location& loc, const Hash& hash);
   // CORRUPTION when v's content does not hash to v.hash.
   static Status CheckVersionHash(const Version& v);
-  Status ReadLog(uint32_t segment, uint64_t offset, size_t n, std::string* out);
+  // Sets *out to the n log bytes at offset: a view into *hold (a cached
+  // block) when they lie in one block, else into *scratch.
+  Status ReadLog(uint32_t segment, uint64_t offset, size_t n, std::string* scratch,
+                 BlockCache::Block* hold, std::string_view* out);
+  Status LoadLogBlock(File* file, uint32_t segment, uint64_t block, BlockCache::Block* out);
   Status CheckOpen() const;
 
   // ---- recovery (db_recover.cc)

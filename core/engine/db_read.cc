@@ -90,7 +90,8 @@ std::unique_ptr<Table::Iterator> DBImpl::NewIndexIterator() {
   return NewMergingIterator(std::move(children));
 }
 
-Status DBImpl::ReadLog(uint32_t segment, uint64_t offset, size_t n, std::string* out) {
+Status DBImpl::ReadLog(uint32_t segment, uint64_t offset, size_t n, std::string* scratch,
+                       BlockCache::Block* hold, std::string_view* out) {
   std::shared_ptr<File> file;
   uint64_t cacheable_end;
   {
@@ -105,41 +106,59 @@ Status DBImpl::ReadLog(uint32_t segment, uint64_t offset, size_t n, std::string*
     // later commits, so it is never cached.
     cacheable_end = segment == active_segment_ ? AlignDown(active_end_, kLogBlockBytes) : UINT64_MAX;
   }
-  out->resize(n);
-  uint64_t end = offset + n;
-  for (uint64_t block = AlignDown(offset, kLogBlockBytes); block < end; block += kLogBlockBytes) {
+  auto past_end = [&] {
+    return Status::Corruption(SegmentFileName(segment) + " at offset " + std::to_string(offset) +
+                              ": object of " + std::to_string(n) +
+                              " bytes runs past the end of the file");
+  };
+  const uint64_t end = offset + n;
+  const uint64_t first_block = AlignDown(offset, kLogBlockBytes);
+  // Common case: the object lies in one cacheable block; return a view of it.
+  if (end <= first_block + kLogBlockBytes && first_block + kLogBlockBytes <= cacheable_end) {
+    CAIRN_RETURN_IF_ERROR(LoadLogBlock(file.get(), segment, first_block, hold));
+    if ((*hold)->size() < end - first_block) return past_end();
+    *out = std::string_view(**hold).substr(offset - first_block, n);
+    return Status::OK();
+  }
+  scratch->resize(n);
+  for (uint64_t block = first_block; block < end; block += kLogBlockBytes) {
     const uint64_t from = std::max(block, offset);
     const uint64_t to = std::min(block + kLogBlockBytes, end);
     size_t got = 0;
     if (block + kLogBlockBytes <= cacheable_end) {
-      BlockCache::Block b = cache_.Lookup(segment, block);
-      if (!b) {
-        auto data = std::make_shared<std::string>(kLogBlockBytes, '\0');
-        CAIRN_RETURN_IF_ERROR(file->Read(block, kLogBlockBytes,
-                                         reinterpret_cast<uint8_t*>(data->data()), &got));
-        data->resize(got);
-        b = data;
-        cache_.Insert(segment, block, b);
-      }
-      if (b->size() < to - block) got = 0; else got = to - from;
-      if (got) std::memcpy(out->data() + (from - offset), b->data() + (from - block), to - from);
+      BlockCache::Block b;
+      CAIRN_RETURN_IF_ERROR(LoadLogBlock(file.get(), segment, block, &b));
+      if (b->size() < to - block) return past_end();
+      std::memcpy(scratch->data() + (from - offset), b->data() + (from - block), to - from);
+      got = to - from;
     } else {
-      CAIRN_RETURN_IF_ERROR(file->Read(from, to - from,
-                                       reinterpret_cast<uint8_t*>(out->data() + (from - offset)),
-                                       &got));
+      CAIRN_RETURN_IF_ERROR(file->Read(
+          from, to - from, reinterpret_cast<uint8_t*>(scratch->data() + (from - offset)), &got));
     }
-    if (got != to - from) {
-      return Status::Corruption(SegmentFileName(segment) + " at offset " + std::to_string(offset) +
-                                ": object of " + std::to_string(n) +
-                                " bytes runs past the end of the file");
-    }
+    if (got != to - from) return past_end();
   }
+  *out = *scratch;
   return Status::OK();
 }
 
-Result<Version> DBImpl::ReadVersion(const Location& loc, const Hash& hash) {
-  std::string bytes;
-  CAIRN_RETURN_IF_ERROR(ReadLog(loc.segment, loc.offset, loc.length, &bytes));
+Status DBImpl::LoadLogBlock(File* file, uint32_t segment, uint64_t block, BlockCache::Block* out) {
+  *out = cache_.Lookup(segment, block);
+  if (*out) return Status::OK();
+  auto data = std::make_shared<std::string>(kLogBlockBytes, '\0');
+  size_t got = 0;
+  CAIRN_RETURN_IF_ERROR(
+      file->Read(block, kLogBlockBytes, reinterpret_cast<uint8_t*>(data->data()), &got));
+  data->resize(got);
+  *out = data;
+  cache_.Insert(segment, block, *out);
+  return Status::OK();
+}
+
+Status DBImpl::ReadVersion(const Location& loc, const Hash& hash, Version* out) {
+  std::string scratch;
+  BlockCache::Block hold;
+  std::string_view bytes;
+  CAIRN_RETURN_IF_ERROR(ReadLog(loc.segment, loc.offset, loc.length, &scratch, &hold, &bytes));
   auto where = [&] {
     return "version " + hash.ToHex() + " in " + SegmentFileName(loc.segment) + " at offset " +
            std::to_string(loc.offset);
@@ -148,10 +167,15 @@ Result<Version> DBImpl::ReadVersion(const Location& loc, const Hash& hash) {
   // never returned. Verify() re-hashes with BLAKE2b as well.
   std::string_view entry;
   if (!CheckCommitItem(bytes, &entry)) return Status::Corruption(where() + ": checksum mismatch");
-  Version v;
-  Status s = DecodeVersionEntry(entry, &v);
+  Status s = DecodeVersionEntry(entry, out);
   if (!s.ok()) return s.WithContext(where());
-  v.hash = hash;
+  out->hash = hash;
+  return Status::OK();
+}
+
+Result<Version> DBImpl::ReadVersion(const Location& loc, const Hash& hash) {
+  Version v;
+  CAIRN_RETURN_IF_ERROR(ReadVersion(loc, hash, &v));
   return v;
 }
 
@@ -180,8 +204,10 @@ Result<std::optional<Version>> DBImpl::Get(std::string_view coll, std::string_vi
     CAIRN_ASSIGN_OR_RETURN(ref, FindVersionRef(coll, id, as_of));
   }
   if (!ref || ref->deleted) return std::optional<Version>();
-  CAIRN_ASSIGN_OR_RETURN(Version v, ReadVersion(ref->loc, ref->hash));
-  return std::optional<Version>(std::move(v));
+  // Built in place: a Version is costly to move on this hot path.
+  Result<std::optional<Version>> out{std::optional<Version>(std::in_place)};
+  CAIRN_RETURN_IF_ERROR(ReadVersion(ref->loc, ref->hash, &**out));
+  return out;
 }
 
 Result<std::vector<Version>> DBImpl::History(std::string_view coll, std::string_view id) {
@@ -204,11 +230,9 @@ Result<std::vector<Version>> DBImpl::History(std::string_view coll, std::string_
       CAIRN_RETURN_IF_ERROR(it->Next());
     }
   }
-  std::vector<Version> out;
-  out.reserve(refs.size());
-  for (const VersionRef& ref : refs) {
-    CAIRN_ASSIGN_OR_RETURN(Version v, ReadVersion(ref.loc, ref.hash));
-    out.push_back(std::move(v));
+  std::vector<Version> out(refs.size());
+  for (size_t i = 0; i < refs.size(); i++) {
+    CAIRN_RETURN_IF_ERROR(ReadVersion(refs[i].loc, refs[i].hash, &out[i]));
   }
   return out;
 }
@@ -221,8 +245,9 @@ Result<std::optional<Version>> DBImpl::GetByHash(const Hash& hash) {
     CAIRN_ASSIGN_OR_RETURN(loc, FindHash(hash));
   }
   if (!loc) return std::optional<Version>();
-  CAIRN_ASSIGN_OR_RETURN(Version v, ReadVersion(*loc, hash));
-  return std::optional<Version>(std::move(v));
+  Result<std::optional<Version>> out{std::optional<Version>(std::in_place)};
+  CAIRN_RETURN_IF_ERROR(ReadVersion(*loc, hash, &**out));
+  return out;
 }
 
 Result<std::vector<Version>> DBImpl::List(std::string_view coll, const ListOptions& options) {
@@ -267,11 +292,9 @@ Result<std::vector<Version>> DBImpl::List(std::string_view coll, const ListOptio
     }
     CAIRN_RETURN_IF_ERROR(status);
   }
-  std::vector<Version> out;
-  out.reserve(refs.size());
-  for (const VersionRef& ref : refs) {
-    CAIRN_ASSIGN_OR_RETURN(Version v, ReadVersion(ref.loc, ref.hash));
-    out.push_back(std::move(v));
+  std::vector<Version> out(refs.size());
+  for (size_t i = 0; i < refs.size(); i++) {
+    CAIRN_RETURN_IF_ERROR(ReadVersion(refs[i].loc, refs[i].hash, &out[i]));
   }
   return out;
 }

@@ -1,0 +1,249 @@
+#include "tools/cli_args.h"
+
+#include <limits>
+#include <utility>
+
+#include "tools/cli_help.h"
+
+namespace cairn {
+namespace {
+
+// The largest block cache the CLI accepts, in MiB (1 TiB).
+constexpr uint64_t kMaxCacheMb = uint64_t{1} << 20;
+
+std::string Quoted(std::string_view s) { return "'" + std::string(s) + "'"; }
+
+// Applies a global option to *g.
+CliOutcome ApplyGlobal(const OptionSpec& spec, const std::string& value, GlobalOptions* g) {
+  const std::string_view name = spec.name;
+  if (name == "relaxed") {
+    g->relaxed = true;
+  } else if (name == "no-direct-io") {
+    g->direct_io = false;
+  } else if (name == "cache-mb") {
+    return ParseUnsigned("--cache-mb", value, 1, kMaxCacheMb, &g->cache_mb);
+  }
+  return CliOutcome::Ok();
+}
+
+// Checks the options and operand count of a named command.
+CliOutcome CheckAgainstSpec(const CommandSpec& spec, const CommandLine& cl) {
+  const std::string topic = spec.name;
+  for (auto it = cl.options.begin(); it != cl.options.end();
+       it = cl.options.upper_bound(it->first)) {
+    const std::string& name = it->first;
+    bool accepted = false;
+    for (const char* o : spec.options) accepted |= name == o;
+    if (!accepted) {
+      return CliOutcome::Usage("'" + topic + "' does not accept --" + name, topic);
+    }
+    const OptionSpec* option = FindCliOption(name);
+    if (!option->repeatable && cl.options.count(name) > 1) {
+      return CliOutcome::Usage("--" + name + " is given more than once", topic);
+    }
+  }
+  const size_t n = cl.operands.size();
+  if (n < spec.min_operands) {
+    return CliOutcome::Usage("'" + topic + "' is missing operands; usage: " + CommandSynopsis(spec),
+                             topic);
+  }
+  if (n > 0 && spec.max_operands == 0) {
+    return CliOutcome::Usage(
+        "'" + topic + "' takes no operands (unexpected " + Quoted(cl.operands[0]) + ")", topic);
+  }
+  if (n > spec.max_operands) {
+    return CliOutcome::Usage(
+        "'" + topic + "' takes at most " + std::to_string(spec.max_operands) + " operand" +
+            (spec.max_operands == 1 ? "" : "s") + ", got " + std::to_string(n) + " (unexpected " +
+            Quoted(cl.operands[spec.max_operands]) + "); usage: " + CommandSynopsis(spec),
+        topic);
+  }
+  return CliOutcome::Ok();
+}
+
+// Resolves what `cairn ... --help` asks about: the first positional that
+// names a command (or the topic of `cairn help <topic>`).
+CliOutcome ResolveHelp(const std::vector<std::string>& positionals, CommandLine* out) {
+  out->help = true;
+  if (!positionals.empty() && positionals[0] == "help") {
+    if (positionals.size() > 2) {
+      return CliOutcome::Usage("'help' takes at most one command name");
+    }
+    if (positionals.size() == 2) {
+      if (!FindCliCommand(positionals[1])) {
+        return CliOutcome::Usage("unknown command " + Quoted(positionals[1]));
+      }
+      out->help_topic = positionals[1];
+    }
+    return CliOutcome::Ok();
+  }
+  // "cairn <dir> <command> --help", or "cairn <command> --help".
+  for (size_t i : {size_t{1}, size_t{0}}) {
+    if (i < positionals.size() && FindCliCommand(positionals[i])) {
+      out->help_topic = positionals[i];
+      break;
+    }
+  }
+  return CliOutcome::Ok();
+}
+
+}  // namespace
+
+CliOutcome CliOutcome::FromStatus(const Status& s) {
+  if (s.ok()) return Ok();
+  return Failure(CodeName(s.code()), s.message());
+}
+
+CliOutcome ParseCommandLine(int argc, const char* const* argv, CommandLine* out) {
+  *out = CommandLine();
+  std::vector<std::string> positionals;
+  bool operands_only = false;
+  bool help = false;
+  for (int i = 1; i < argc; i++) {
+    const std::string token = argv[i];
+    if (operands_only || token.size() < 2 || token[0] != '-') {
+      positionals.push_back(token);  // includes "-" (standard input)
+      continue;
+    }
+    if (token == "--") {
+      operands_only = true;
+      continue;
+    }
+    if (token == "-h" || token == "--help") {
+      help = true;
+      continue;
+    }
+    if (token[1] != '-') {
+      return CliOutcome::Usage("unknown option " + Quoted(token) +
+                               " (to pass an operand that starts with '-', put it after \"--\")");
+    }
+    const size_t eq = token.find('=');
+    const std::string name = token.substr(2, eq == std::string::npos ? std::string::npos : eq - 2);
+    const OptionSpec* spec = FindCliOption(name);
+    if (!spec) return CliOutcome::Usage("unknown option " + Quoted("--" + name));
+    std::string value;
+    if (spec->value) {
+      if (eq != std::string::npos) {
+        value = token.substr(eq + 1);
+      } else if (i + 1 < argc) {
+        value = argv[++i];
+      } else {
+        return CliOutcome::Usage("--" + name + " needs a value (" + spec->value + ")");
+      }
+    } else if (eq != std::string::npos) {
+      return CliOutcome::Usage("--" + name + " takes no value");
+    }
+    if (spec->global) {
+      CliOutcome applied = ApplyGlobal(*spec, value, &out->global);
+      if (!applied.ok()) return applied;
+    } else {
+      out->options.emplace(name, std::move(value));
+    }
+  }
+  if (help || (!positionals.empty() && positionals[0] == "help")) {
+    return ResolveHelp(positionals, out);
+  }
+  if (positionals.empty()) {
+    return CliOutcome::Usage("missing <dir> and <command>; usage: cairn <dir> <command> ...");
+  }
+  out->dir = positionals[0];
+  if (positionals.size() < 2) {
+    return CliOutcome::Usage("missing <command> after " + Quoted(out->dir));
+  }
+  out->command = positionals[1];
+  const CommandSpec* spec = FindCliCommand(out->command);
+  if (!spec) {
+    std::string message = "unknown command " + Quoted(out->command);
+    if (FindCliCommand(out->dir)) {
+      message += " (the database directory comes first: cairn <dir> " + out->dir + " ...)";
+    }
+    return CliOutcome::Usage(std::move(message));
+  }
+  out->operands.assign(positionals.begin() + 2, positionals.end());
+  return CheckAgainstSpec(*spec, *out);
+}
+
+CliOutcome ParseUnsigned(std::string_view what, std::string_view text, uint64_t min, uint64_t max,
+                         uint64_t* out) {
+  auto range = [&] {
+    return std::string(what) + " must be an integer from " + std::to_string(min) + " to " +
+           std::to_string(max) + ", got " + Quoted(text);
+  };
+  if (text.empty()) return CliOutcome::Usage(range());
+  uint64_t v = 0;
+  for (char c : text) {
+    if (c < '0' || c > '9') return CliOutcome::Usage(range());
+    const uint64_t digit = static_cast<uint64_t>(c - '0');
+    if (v > (std::numeric_limits<uint64_t>::max() - digit) / 10) {
+      return CliOutcome::Usage(range());
+    }
+    v = v * 10 + digit;
+  }
+  if (v < min || v > max) return CliOutcome::Usage(range());
+  *out = v;
+  return CliOutcome::Ok();
+}
+
+CliOutcome ParseHashText(std::string_view what, std::string_view text, const std::string& topic,
+                         Hash* out) {
+  Result<Hash> h = Hash::FromHex(text);
+  if (!h.ok()) {
+    return CliOutcome::Usage(
+        std::string(what) + ": " + Quoted(text) + " is not a version hash: " + h.status().message(),
+        topic);
+  }
+  *out = *h;
+  return CliOutcome::Ok();
+}
+
+CliOutcome ParseCommandOptions(const CommandLine& cl, CommandOptions* out) {
+  *out = CommandOptions();
+  const std::string& topic = cl.command;
+  constexpr uint64_t kMax = std::numeric_limits<uint64_t>::max();
+  for (const auto& [name, value] : cl.options) {
+    CliOutcome o = CliOutcome::Ok();
+    uint64_t n = 0;
+    if (name == "as-of") {
+      o = ParseUnsigned("--as-of", value, 0, kMax, &n);
+      out->as_of = n;
+    } else if (name == "limit") {
+      o = ParseUnsigned("--limit", value, 0, kMax, &n);
+      out->limit = n;
+    } else if (name == "offset") {
+      o = ParseUnsigned("--offset", value, 0, kMax, &n);
+      out->offset = n;
+    } else if (name == "batch") {
+      o = ParseUnsigned("--batch", value, 1, 100000, &n);
+      out->batch = n;
+    } else if (name == "history") {
+      out->history = true;
+    } else if (name == "valid-from") {
+      out->valid_from = value;
+    } else if (name == "valid-to") {
+      out->valid_to = value;
+    } else if (name == "caused-by") {
+      size_t start = 0;
+      for (;;) {
+        const size_t comma = value.find(',', start);
+        const std::string_view item = std::string_view(value).substr(
+            start, comma == std::string::npos ? std::string::npos : comma - start);
+        if (item.empty()) {
+          return CliOutcome::Usage("--caused-by has an empty entry in " + Quoted(value), topic);
+        }
+        Hash h;
+        o = ParseHashText("--caused-by", item, topic, &h);
+        if (!o.ok()) return o;
+        out->caused_by.push_back(h);
+        if (comma == std::string::npos) break;
+        start = comma + 1;
+      }
+    }
+    if (!o.ok()) return CliOutcome::Usage(o.message(), topic);
+  }
+  if (cl.command == "get-hash" && !cl.operands.empty()) {
+    return ParseHashText("get-hash", cl.operands[0], topic, &out->hash);
+  }
+  return CliOutcome::Ok();
+}
+
+}  // namespace cairn
