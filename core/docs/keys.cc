@@ -58,6 +58,30 @@ bool ParseVersionKey(std::string_view key, std::string_view* coll, std::string_v
   return true;
 }
 
+std::string CommitKey(uint64_t first_seq) {
+  std::string k(1, kCommitTag);
+  PutBigEndian64(&k, ~first_seq);
+  return k;
+}
+
+std::string EncodeCommitRef(const CommitRef& ref) {
+  std::string v;
+  PutFixed32(&v, ref.segment);
+  PutFixed64(&v, ref.payload_offset);
+  PutFixed32(&v, ref.payload_length);
+  PutFixed32(&v, ref.count);
+  return v;
+}
+
+bool DecodeCommitRef(std::string_view in, CommitRef* ref) {
+  if (in.size() != 20) return false;
+  ref->segment = DecodeFixed32(in.data());
+  ref->payload_offset = DecodeFixed64(in.data() + 4);
+  ref->payload_length = DecodeFixed32(in.data() + 12);
+  ref->count = DecodeFixed32(in.data() + 16);
+  return true;
+}
+
 void EncodeLocation(std::string* out, const Location& loc) {
   PutFixed32(out, loc.segment);
   PutFixed64(out, loc.offset);

@@ -2,6 +2,7 @@
 //   'v' coll 0x00 id 0x00 BE64(~seq)  -> VersionRef   newest version first
 //   'h' hash[32]                      -> Location     every version by hash
 //   'c' coll                          -> ""           every collection
+//   'q' BE64(~first_seq)              -> CommitRef    every commit record, newest first
 // Collection names and ids never contain 0x00, so the separators keep
 // (coll, id) order and no id is a prefix of another's key.
 #ifndef CAIRN_DOCS_KEYS_H_
@@ -19,6 +20,7 @@ namespace cairn {
 inline constexpr char kVersionTag = 'v';
 inline constexpr char kHashTag = 'h';
 inline constexpr char kCollectionTag = 'c';
+inline constexpr char kCommitTag = 'q';
 
 // Where a version's log entry lives.
 struct Location {
@@ -26,6 +28,19 @@ struct Location {
   uint64_t offset = 0;  // of the entry within the segment file
   uint32_t length = 0;  // of the entry
 };
+
+// The value of a 'q' key: where a commit record's payload lives.
+struct CommitRef {
+  uint32_t segment = 0;
+  uint64_t payload_offset = 0;
+  uint32_t payload_length = 0;
+  uint32_t count = 0;
+};
+
+// 'q' BE64(~first_seq). Seeking CommitKey(s) finds the commit holding seq s.
+std::string CommitKey(uint64_t first_seq);
+std::string EncodeCommitRef(const CommitRef& ref);
+bool DecodeCommitRef(std::string_view in, CommitRef* ref);
 
 // The value of a 'v' key.
 struct VersionRef {

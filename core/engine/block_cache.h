@@ -12,9 +12,10 @@
 #include <cstdint>
 #include <list>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <unordered_map>
+
+#include "util/mutex.h"
 
 namespace cairn {
 
@@ -55,15 +56,15 @@ class BlockCache {
     Block block;
   };
 
-  void EvictLocked();
+  void EvictLocked() REQUIRES(mu_);
 
   const size_t capacity_;
-  mutable std::mutex mu_;
-  std::list<Entry> lru_;  // front: most recently used
-  std::unordered_map<Key, std::list<Entry>::iterator, KeyHash> map_;
-  size_t usage_ = 0;
-  uint64_t hits_ = 0;
-  uint64_t misses_ = 0;
+  mutable Mutex mu_;
+  std::list<Entry> lru_ GUARDED_BY(mu_);  // front: most recently used
+  std::unordered_map<Key, std::list<Entry>::iterator, KeyHash> map_ GUARDED_BY(mu_);
+  size_t usage_ GUARDED_BY(mu_) = 0;
+  uint64_t hits_ GUARDED_BY(mu_) = 0;
+  uint64_t misses_ GUARDED_BY(mu_) = 0;
 };
 
 }  // namespace cairn

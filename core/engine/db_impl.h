@@ -68,6 +68,7 @@ class DBImpl final : public Database {
   Result<std::optional<Version>> GetByHash(const Hash& hash) override;
   Result<std::vector<Version>> List(std::string_view coll, const ListOptions& options) override;
   Result<std::vector<std::string>> Collections() override;
+  Result<std::vector<Version>> Versions(uint64_t from_seq, size_t limit) override;
   Result<Head> GetHead() override;
   Result<VerifyReport> Verify() override;
   Status Checkpoint() override;
@@ -103,8 +104,8 @@ class DBImpl final : public Database {
   Status StageWriter(Writer* w, GroupState* group) REQUIRES(write_mu_);
   Status CommitGroup(GroupState* group) REQUIRES(write_mu_);
   Status RotateSegmentIfNeeded(uint64_t record_bytes) REQUIRES(write_mu_);
-  void ApplyVersions(const std::vector<Version>& versions, const std::vector<Location>& locs)
-      REQUIRES(index_mu_);
+  void ApplyVersions(const std::vector<Version>& versions, const std::vector<Location>& locs,
+                     const CommitRef& commit) REQUIRES(index_mu_);
   bool ShouldFreezeForCheckpoint() REQUIRES(write_mu_);
   // Freezes mem_ for a checkpoint and sets checkpoint_running_.
   Status FreezeMemTable(CheckpointState* out) REQUIRES(write_mu_);

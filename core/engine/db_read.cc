@@ -7,6 +7,8 @@
 #include "docs/version_codec.h"
 #include "engine/db_impl.h"
 #include "engine/log_format.h"
+#include "util/checksum.h"
+#include "util/coding.h"
 
 namespace cairn {
 namespace {
@@ -268,6 +270,11 @@ Result<std::vector<Version>> DBImpl::List(std::string_view coll, const ListOptio
     bool have_last = false;
     size_t skipped = 0;
     Status status;
+    if (options.start_after) {
+      CAIRN_RETURN_IF_ERROR(it->Seek(DocPrefix(coll, *options.start_after)));
+      last_id = *options.start_after;  // skip every version of the cursor's id
+      have_last = true;
+    }
     for (; status.ok() && it->Valid() && StartsWith(it->key(), prefix) && refs.size() < options.limit;
          status = it->Next()) {
       std::string_view kc, kid;
@@ -303,6 +310,55 @@ Result<std::vector<std::string>> DBImpl::Collections() {
   CAIRN_RETURN_IF_ERROR(CheckOpen());
   ReaderLock l(&index_mu_);
   return std::vector<std::string>(collections_.begin(), collections_.end());
+}
+
+Result<std::vector<Version>> DBImpl::Versions(uint64_t from_seq, size_t limit) {
+  CAIRN_RETURN_IF_ERROR(CheckOpen());
+  std::vector<Version> out;
+  if (from_seq == 0) from_seq = 1;
+  std::string scratch;
+  while (out.size() < limit) {
+    CommitRef ref;
+    uint64_t first_seq;
+    {
+      ReaderLock l(&index_mu_);
+      if (from_seq > visible_seq_) break;
+      auto it = NewIndexIterator();
+      CAIRN_RETURN_IF_ERROR(it->Seek(CommitKey(from_seq)));
+      if (!it->Valid() || it->key().size() != 9 || it->key()[0] != kCommitTag ||
+          !DecodeCommitRef(it->value(), &ref)) {
+        return Status::Corruption("no commit index entry holds seq " + std::to_string(from_seq));
+      }
+      first_seq = ~DecodeBigEndian64(it->key().data() + 1);
+    }
+    if (first_seq + ref.count <= from_seq) {
+      return Status::Corruption("the commit index has no entry for seq " + std::to_string(from_seq));
+    }
+    // Read the whole record, header included, and check its checksum.
+    BlockCache::Block hold;
+    std::string_view record;
+    CAIRN_RETURN_IF_ERROR(ReadLog(ref.segment, ref.payload_offset - kRecordHeaderBytes,
+                                  kRecordHeaderBytes + ref.payload_length, &scratch, &hold,
+                                  &record));
+    const std::string where =
+        SegmentFileName(ref.segment) + " at offset " + std::to_string(ref.payload_offset - kRecordHeaderBytes);
+    if (Checksum64(record.data() + 8, record.size() - 8) != DecodeFixed64(record.data()) ||
+        DecodeFixed64(record.data() + kRecordHeaderBytes) != first_seq) {
+      return Status::Corruption(where + ": commit record checksum mismatch");
+    }
+    std::string_view rest = record.substr(kRecordHeaderBytes + kCommitHeaderBytes);
+    for (uint32_t i = 0; i < ref.count && out.size() < limit; i++) {
+      std::string_view item, entry;
+      if (!NextCommitItem(&rest, &item, &entry)) return Status::Corruption(where + ": truncated entry");
+      if (first_seq + i < from_seq) continue;
+      Version v;
+      CAIRN_RETURN_IF_ERROR(DecodeVersionEntry(entry, &v).WithContext(where));
+      v.hash = ComputeVersionHash(v);
+      out.push_back(std::move(v));
+    }
+    from_seq = first_seq + ref.count;
+  }
+  return out;
 }
 
 Result<Head> DBImpl::GetHead() {

@@ -301,7 +301,8 @@ Status DBImpl::ReplayCommit(std::string_view payload, uint32_t segment, uint64_t
   if (head != stored_head) {
     return bad("head mismatch: the stored head does not match its versions (damaged data)");
   }
-  ApplyVersions(versions, locs);
+  ApplyVersions(versions, locs,
+                CommitRef{segment, payload_offset, static_cast<uint32_t>(payload.size()), count});
   documents_ = static_cast<uint64_t>(static_cast<int64_t>(documents_) + delta);
   visible_seq_ = first_seq + count - 1;
   visible_head_ = head;

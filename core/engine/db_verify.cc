@@ -50,9 +50,11 @@ void DBImpl::VerifyLog(VerifyReport* report) {
       if (out == LogScanner::Outcome::kEnd) break;
       if (out != LogScanner::Outcome::kRecord) {
         // A bad record in the live log is damage (open cut any torn tail).
+        // Keep checking whatever valid records follow it.
         report->problems.push_back(name + " at offset " + std::to_string(scanner.offset()) +
                                    ": " + scanner.reason());
         chain_broken = true;
+        if (scanner.Resync()) continue;
         break;
       }
       if (first) {

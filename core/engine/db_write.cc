@@ -281,7 +281,9 @@ Status DBImpl::CommitGroup(GroupState* group) {
   last_head_ = head;
   log_bytes_since_checkpoint_ += record_bytes;
   WriterLock index_lock(&index_mu_);
-  ApplyVersions(group->versions, locs);
+  ApplyVersions(group->versions, locs,
+                CommitRef{log_->segment(), payload_offset, static_cast<uint32_t>(payload.size()),
+                          static_cast<uint32_t>(group->versions.size())});
   documents_ = static_cast<uint64_t>(static_cast<int64_t>(documents_) + group->documents_delta);
   visible_seq_ = next_seq_ - 1;
   visible_head_ = head;
@@ -291,7 +293,8 @@ Status DBImpl::CommitGroup(GroupState* group) {
 }
 
 void DBImpl::ApplyVersions(const std::vector<Version>& versions,
-                           const std::vector<Location>& locs) {
+                           const std::vector<Location>& locs, const CommitRef& commit) {
+  if (!versions.empty()) mem_->Put(CommitKey(versions.front().seq), EncodeCommitRef(commit));
   for (size_t i = 0; i < versions.size(); i++) {
     const Version& v = versions[i];
     mem_->Put(VersionKey(v.coll, v.id, v.seq), EncodeVersionRef({v.hash, locs[i], v.deleted}));

@@ -36,6 +36,18 @@ bool LogScanner::ValidRecordAt(size_t pos, std::string* why) const {
   return true;
 }
 
+bool LogScanner::Resync() {
+  std::string why;
+  for (size_t p = AlignUp(pos_ + 1, kRecordAlign); p + kRecordHeaderBytes <= bytes_.size();
+       p += kRecordAlign) {
+    if (ValidRecordAt(p, &why)) {
+      pos_ = p;
+      return true;
+    }
+  }
+  return false;
+}
+
 bool LogScanner::ValidRecordAfter(size_t pos) const {
   std::string why;
   for (size_t p = AlignUp(pos + 1, kRecordAlign); p + kRecordHeaderBytes <= bytes_.size();
@@ -47,6 +59,30 @@ bool LogScanner::ValidRecordAfter(size_t pos) const {
     if (ValidRecordAt(p, &why)) return true;
   }
   return false;
+}
+
+// A torn write leaves the end of its record as it was before: zeros (the log
+// beyond its end is always zero). A fully written commit record ends with the
+// last byte of JSON text, never zero, and holds no zeroed 512-byte sector (a
+// block that never reached the disk). So a bad commit record that is fully
+// written was damaged after the fact.
+bool LogScanner::FullyWritten(size_t pos) const {
+  if (pos + kRecordHeaderBytes > bytes_.size()) return false;
+  const char* h = bytes_.data() + pos;
+  uint32_t len = DecodeFixed32(h + 8);
+  if (static_cast<uint8_t>(h[12]) != kRecordCommit || h[13] || h[14] || h[15] || len == 0 ||
+      len > bytes_.size() - pos - kRecordHeaderBytes) {
+    return false;
+  }
+  const size_t begin = pos + kRecordHeaderBytes, end = begin + len;
+  if (bytes_[end - 1] == 0) return false;
+  constexpr size_t kSector = 512;
+  for (size_t s = AlignUp(base_ + begin, kSector) - base_; s + kSector <= end; s += kSector) {
+    bool zero = true;
+    for (size_t i = 0; i < kSector && zero; i++) zero = bytes_[s + i] == 0;
+    if (zero) return false;
+  }
+  return true;
 }
 
 LogScanner::Outcome LogScanner::Next() {
@@ -70,7 +106,12 @@ LogScanner::Outcome LogScanner::Next() {
     return Outcome::kEnd;
   }
   if (!ValidRecordAt(pos_, &reason_)) {
-    return ValidRecordAfter(pos_) ? Outcome::kCorrupt : Outcome::kTornTail;
+    if (ValidRecordAfter(pos_)) return Outcome::kCorrupt;
+    if (FullyWritten(pos_)) {
+      reason_ += " in a fully written commit record";
+      return Outcome::kCorrupt;
+    }
+    return Outcome::kTornTail;
   }
   uint32_t len = DecodeFixed32(bytes_.data() + pos_ + 8);
   type_ = static_cast<uint8_t>(bytes_[pos_ + 12]);

@@ -18,8 +18,9 @@ class LogScanner {
   enum class Outcome {
     kRecord,    // a valid record: type(), payload(), offset()
     kEnd,       // no more records; offset() is the end of valid data
-    kTornTail,  // a bad record at offset() with no valid record after it
-    kCorrupt,   // a bad record at offset() with a valid record after it
+    kTornTail,  // a bad record at offset() that a torn write explains
+    kCorrupt,   // a bad record at offset() that only damage explains: a valid
+                // record follows it, or it is a fully written commit record
   };
 
   // `bytes` holds the segment from file offset `base`; scanning starts at
@@ -37,9 +38,14 @@ class LogScanner {
   // Why the record at offset() is bad.
   const std::string& reason() const { return reason_; }
 
+  // After kCorrupt: moves to the next valid record, so that a verifier can
+  // keep checking what follows damage. False when there is none.
+  bool Resync();
+
  private:
   bool ValidRecordAt(size_t pos, std::string* why) const;
   bool ValidRecordAfter(size_t pos) const;
+  bool FullyWritten(size_t pos) const;
 
   std::string_view bytes_;
   uint64_t base_;

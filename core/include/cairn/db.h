@@ -70,6 +70,9 @@ struct ListOptions {
   std::optional<uint64_t> as_of;
   size_t limit = SIZE_MAX;
   size_t offset = 0;
+  // A cursor: only ids that sort after this one (byte order). Paging with it
+  // costs O(page), where offset costs O(offset + page).
+  std::optional<std::string> start_after;
 };
 
 struct Head {
@@ -149,6 +152,12 @@ class Database {
   // Live documents of `coll` (as of options.as_of), ordered by id.
   virtual Result<std::vector<Version>> List(std::string_view coll,
                                             const ListOptions& options = {}) = 0;
+
+  // Versions in seq order, starting at seq `from_seq` (at most `limit`):
+  // every write in the order it was made, tombstones included. Each seq
+  // stays resolvable for the life of the database. Cost: one index seek per
+  // commit record read, then sequential reads.
+  virtual Result<std::vector<Version>> Versions(uint64_t from_seq, size_t limit) = 0;
 
   // Every collection that has ever held a document, sorted.
   virtual Result<std::vector<std::string>> Collections() = 0;

@@ -25,16 +25,51 @@ TEST(LogScannerTest, ReadsRecordsThenCleanEndInZeroPadding) {
   EXPECT_EQ(s.Next(), LogScanner::Outcome::kEnd);
 }
 
-TEST(LogScannerTest, DamagedLastRecordIsATornTail) {
+TEST(LogScannerTest, LastRecordWithZeroedEndIsATornTail) {
   std::string bytes = Records(3);
   size_t last = Records(2).size();
-  bytes[last + 20] ^= 1;
+  // A torn write: only a prefix of the last record reached the disk; the rest
+  // is still the zeros that were there before.
+  for (size_t i = last + 20; i < bytes.size(); i++) bytes[i] = 0;
+  bytes.append(4096 - bytes.size(), '\0');
   LogScanner s(bytes, 0, 0);
   ASSERT_EQ(s.Next(), LogScanner::Outcome::kRecord);
   ASSERT_EQ(s.Next(), LogScanner::Outcome::kRecord);
   EXPECT_EQ(s.Next(), LogScanner::Outcome::kTornTail);
   EXPECT_EQ(s.offset(), last);
   EXPECT_EQ(s.reason(), "checksum mismatch");
+}
+
+TEST(LogScannerTest, FlippedByteInAFullyWrittenLastRecordIsCorruption) {
+  std::string bytes = Records(3);
+  size_t last = Records(2).size();
+  bytes[last + 20] ^= 1;
+  bytes.append(4096 - bytes.size(), '\0');
+  LogScanner s(bytes, 0, 0);
+  ASSERT_EQ(s.Next(), LogScanner::Outcome::kRecord);
+  ASSERT_EQ(s.Next(), LogScanner::Outcome::kRecord);
+  EXPECT_EQ(s.Next(), LogScanner::Outcome::kCorrupt);
+  EXPECT_EQ(s.offset(), last);
+  EXPECT_EQ(s.reason(), "checksum mismatch in a fully written commit record");
+}
+
+TEST(LogScannerTest, RecordWithAZeroedSectorIsATornTail) {
+  // A multi-block write whose middle never reached the disk.
+  std::string bytes;
+  AppendRecordBytes(kRecordCommit, std::string(3000, 'q'), &bytes);
+  for (size_t i = 1024; i < 1536; i++) bytes[i] = 0;
+  LogScanner s(bytes, 0, 0);
+  EXPECT_EQ(s.Next(), LogScanner::Outcome::kTornTail);
+}
+
+TEST(LogScannerTest, ResyncFindsTheRecordAfterDamage) {
+  std::string bytes = Records(3);
+  bytes[20] ^= 0x40;
+  LogScanner s(bytes, 0, 0);
+  ASSERT_EQ(s.Next(), LogScanner::Outcome::kCorrupt);
+  ASSERT_TRUE(s.Resync());
+  ASSERT_EQ(s.Next(), LogScanner::Outcome::kRecord);
+  EXPECT_EQ(s.payload(), std::string(17, 'b'));
 }
 
 TEST(LogScannerTest, DamageFollowedByAValidRecordIsCorruption) {

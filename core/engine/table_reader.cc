@@ -1,0 +1,393 @@
+// Table: opens a sorted table by its footer, block index and metadata, and
+// reads data blocks on demand through the BlockCache (layout in
+// table_format.h).
+
+#include <algorithm>
+#include <limits>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "engine/table.h"
+#include "engine/table_format.h"
+#include "util/coding.h"
+
+namespace cairn {
+namespace {
+
+// Check() reads consecutive data blocks in chunks of about this size.
+constexpr uint64_t kCheckChunkBytes = 1 << 20;
+
+struct IndexEntry {
+  uint64_t offset;   // of the data block in the file
+  uint32_t size;     // of the data block, trailer included
+  uint32_t key_end;  // end of its last key in TableTail::index_keys
+};
+
+// Everything Open reads: the footer, the block index and the metadata.
+struct TableTail {
+  uint64_t file_size = 0;
+  TableFooter footer;
+  std::string metadata;
+  std::string index_keys;  // every block's last key, concatenated
+  std::vector<IndexEntry> index;
+
+  bool operator==(const TableTail& o) const {
+    return file_size == o.file_size && footer.index_offset == o.footer.index_offset &&
+           footer.index_size == o.footer.index_size && footer.entries == o.footer.entries &&
+           metadata == o.metadata && index_keys == o.index_keys &&
+           std::equal(index.begin(), index.end(), o.index.begin(), o.index.end(),
+                      [](const IndexEntry& a, const IndexEntry& b) {
+                        return a.offset == b.offset && a.size == b.size && a.key_end == b.key_end;
+                      });
+  }
+};
+
+std::string At(const std::string& name, const char* what, uint64_t offset) {
+  return name + ": " + what + " at offset " + std::to_string(offset);
+}
+
+// Reads exactly out->size() bytes at `offset`; a short read is CORRUPTION
+// (the file is truncated), a failed read keeps its code. No name prefix.
+Status ReadFully(File* file, uint64_t offset, std::string* out) {
+  size_t got = 0;
+  CAIRN_RETURN_IF_ERROR(
+      file->Read(offset, out->size(), reinterpret_cast<uint8_t*>(out->data()), &got));
+  if (got < out->size()) {
+    return Status::Corruption("truncated, read " + std::to_string(got) + " of " +
+                              std::to_string(out->size()) + " bytes");
+  }
+  return Status::OK();
+}
+
+// Parses the index block contents into tail->index and tail->index_keys, and
+// checks that the blocks tile [0, index_offset).
+Status ParseIndex(std::string_view contents, TableTail* tail) {
+  TableBlockView view;
+  CAIRN_RETURN_IF_ERROR(view.InitAndValidate(contents));
+  const uint32_t count = view.count();
+  if ((count == 0) != (tail->footer.entries == 0) || tail->footer.entries < count) {
+    return Status::Corruption(std::to_string(count) + " blocks cannot hold " +
+                              std::to_string(tail->footer.entries) + " entries");
+  }
+  tail->index.reserve(count);
+  size_t key_bytes = 0;
+  for (uint32_t i = 0; i < count; i++) {
+    std::string_view key, handle;
+    if (view.Entry(i, &key, &handle)) key_bytes += key.size();
+  }
+  tail->index_keys.reserve(key_bytes);
+  uint64_t expected = 0;
+  for (uint32_t i = 0; i < count; i++) {
+    std::string_view key, handle;
+    uint64_t offset, size;
+    if (!view.Entry(i, &key, &handle) || !GetVarint64(&handle, &offset) ||
+        !GetVarint64(&handle, &size) || !handle.empty()) {
+      return Status::Corruption("entry " + std::to_string(i) + " has a malformed block handle");
+    }
+    if (offset != expected || size < kTableBlockCountSize + kTableBlockTrailerSize ||
+        size > kTableMaxBlockBytes || size > tail->footer.index_offset - offset) {
+      return Status::Corruption("entry " + std::to_string(i) + " has a bad block handle (offset " +
+                                std::to_string(offset) + ", size " + std::to_string(size) + ")");
+    }
+    expected += size;
+    tail->index_keys.append(key.data(), key.size());
+    tail->index.push_back(IndexEntry{offset, static_cast<uint32_t>(size),
+                                     static_cast<uint32_t>(tail->index_keys.size())});
+  }
+  if (expected != tail->footer.index_offset) {
+    return Status::Corruption("data blocks end at " + std::to_string(expected) +
+                              ", not at the index");
+  }
+  return Status::OK();
+}
+
+// Reads and checks the footer, the block index and the metadata.
+Status ReadTail(File* file, const std::string& name, TableTail* tail) {
+  Result<uint64_t> size = file->Size();
+  if (!size.ok()) return size.status().WithContext(name);
+  tail->file_size = *size;
+  if (tail->file_size < kTableFooterSize) {
+    return Status::Corruption(At(name, "footer", 0) + ": file is " +
+                              std::to_string(tail->file_size) + " bytes, shorter than the footer");
+  }
+  const uint64_t footer_offset = tail->file_size - kTableFooterSize;
+  const std::string footer_at = At(name, "footer", footer_offset);
+  std::string footer_bytes(kTableFooterSize, '\0');
+  CAIRN_RETURN_IF_ERROR(ReadFully(file, footer_offset, &footer_bytes).WithContext(footer_at));
+  CAIRN_RETURN_IF_ERROR(DecodeTableFooter(footer_bytes, &tail->footer).WithContext(footer_at));
+
+  // The index, then the metadata, must exactly fill the bytes before the
+  // footer. Compared without sums that could wrap.
+  const TableFooter& f = tail->footer;
+  if (f.index_offset > footer_offset || f.index_size > footer_offset - f.index_offset ||
+      f.metadata_offset != f.index_offset + f.index_size ||
+      f.metadata_size != footer_offset - f.metadata_offset ||
+      f.index_size < kTableBlockCountSize + kTableBlockTrailerSize ||
+      f.index_size > kTableMaxBlockBytes || f.metadata_size < kTableBlockTrailerSize ||
+      footer_offset - f.index_offset > std::numeric_limits<size_t>::max()) {
+    return Status::Corruption(footer_at + ": bad offsets (index " + std::to_string(f.index_offset) +
+                              "+" + std::to_string(f.index_size) + ", metadata " +
+                              std::to_string(f.metadata_offset) + "+" +
+                              std::to_string(f.metadata_size) + ")");
+  }
+
+  // One read for the index and the metadata: they are adjacent.
+  std::string bytes(static_cast<size_t>(footer_offset - f.index_offset), '\0');
+  const std::string index_at = At(name, "index block", f.index_offset);
+  CAIRN_RETURN_IF_ERROR(ReadFully(file, f.index_offset, &bytes).WithContext(index_at));
+  const std::string_view all(bytes);
+  const size_t index_size = static_cast<size_t>(f.index_size);  // <= kTableMaxBlockBytes
+  std::string_view contents;
+  Status s = CheckTableBlockTrailer(all.substr(0, index_size), TableBlockKind::kIndex, &contents);
+  if (s.ok()) s = ParseIndex(contents, tail);
+  CAIRN_RETURN_IF_ERROR(s.WithContext(index_at));
+
+  s = CheckTableBlockTrailer(all.substr(index_size), TableBlockKind::kMetadata, &contents);
+  CAIRN_RETURN_IF_ERROR(s.WithContext(At(name, "metadata", f.metadata_offset)));
+  tail->metadata.assign(contents.data(), contents.size());
+  return Status::OK();
+}
+
+// An open table. Immutable after Open, so reads from several threads are safe
+// (File::Read and BlockCache are thread-safe).
+struct TableState {
+  std::unique_ptr<File> file;
+  std::string name;
+  uint64_t file_id = 0;
+  BlockCache* cache = nullptr;  // may be null: no caching
+  TableTail tail;
+
+  size_t blocks() const { return tail.index.size(); }
+
+  std::string_view IndexKey(size_t i) const {
+    const uint32_t begin = i == 0 ? 0 : tail.index[i - 1].key_end;
+    return std::string_view(tail.index_keys).substr(begin, tail.index[i].key_end - begin);
+  }
+
+  // The first block whose last key >= target; blocks() when none.
+  size_t FindBlock(std::string_view target) const {
+    size_t lo = 0;
+    size_t hi = blocks();
+    while (lo < hi) {
+      const size_t mid = lo + (hi - lo) / 2;
+      if (IndexKey(mid) < target) {
+        lo = mid + 1;
+      } else {
+        hi = mid;
+      }
+    }
+    return lo;
+  }
+
+  std::string BlockAt(size_t i) const { return At(name, "block", tail.index[i].offset); }
+
+  // Checks block i, read from the file, in full: trailer, structure, order,
+  // and agreement with the block index. No name prefix on failure.
+  Status ValidateBlock(size_t i, std::string_view raw, TableBlockView* view) const {
+    std::string_view contents;
+    CAIRN_RETURN_IF_ERROR(CheckTableBlockTrailer(raw, TableBlockKind::kData, &contents));
+    CAIRN_RETURN_IF_ERROR(view->InitAndValidate(contents));
+    if (view->count() == 0) return Status::Corruption("data block has no entries");
+    std::string_view first, last, value;
+    if (!view->Entry(0, &first, &value) || !view->Entry(view->count() - 1, &last, &value)) {
+      return Status::Corruption("malformed entry");
+    }
+    if (last != IndexKey(i)) return Status::Corruption("last key differs from the block index");
+    if (i > 0 && first <= IndexKey(i - 1)) {
+      return Status::Corruption("first key is not after the previous block's last key");
+    }
+    return Status::OK();
+  }
+
+  // Block i from the cache, or read, validated and cached. Sets *view. The
+  // hot path of every lookup: no allocation on a cache hit.
+  Status GetBlock(size_t i, BlockCache::Block* block, TableBlockView* view) const {
+    const IndexEntry& e = tail.index[i];
+    BlockCache::Block cached = cache != nullptr ? cache->Lookup(file_id, e.offset) : nullptr;
+    Status s;
+    if (cached != nullptr && cached->size() == e.size) {
+      // Validated in full before it was cached; Init's O(1) checks suffice.
+      s = view->Init(std::string_view(*cached).substr(0, e.size - kTableBlockTrailerSize));
+      if (s.ok()) {
+        *block = std::move(cached);
+        return s;
+      }
+    } else {
+      auto fresh = std::make_shared<std::string>(e.size, '\0');
+      s = ReadFully(file.get(), e.offset, fresh.get());
+      if (s.ok()) s = ValidateBlock(i, *fresh, view);
+      if (s.ok()) {
+        *block = std::move(fresh);
+        if (cache != nullptr) cache->Insert(file_id, e.offset, *block);
+        return s;
+      }
+    }
+    return s.WithContext(BlockAt(i));
+  }
+};
+
+class TableIterator final : public Table::Iterator {
+ public:
+  explicit TableIterator(const TableState* rep) : rep_(rep) {}
+
+  Status Seek(std::string_view target) override {
+    valid_ = false;
+    const size_t i = rep_->FindBlock(target);
+    if (i == rep_->blocks()) return Status::OK();  // past the last key
+    CAIRN_RETURN_IF_ERROR(Load(i));
+    uint32_t e;
+    if (!view_.LowerBound(target, &e)) {
+      return Status::Corruption(rep_->BlockAt(i) + ": malformed entry");
+    }
+    return Settle(e);
+  }
+
+  Status SeekToFirst() override {
+    valid_ = false;
+    if (rep_->blocks() == 0) return Status::OK();
+    CAIRN_RETURN_IF_ERROR(Load(0));
+    return Settle(0);
+  }
+
+  bool Valid() const override { return valid_; }
+
+  Status Next() override {
+    valid_ = false;
+    return Settle(entry_ + 1);
+  }
+
+  std::string_view key() const override { return key_; }
+  std::string_view value() const override { return value_; }
+
+ private:
+  // Makes block i current, reusing it when it already is.
+  Status Load(size_t i) {
+    if (block_ != nullptr && block_index_ == i) return Status::OK();
+    block_.reset();
+    block_index_ = i;
+    Status s = rep_->GetBlock(i, &block_, &view_);
+    // Never leave the view pointing into a block that failed and was freed.
+    if (!s.ok()) view_ = TableBlockView();
+    return s;
+  }
+
+  // Positions at entry e of the current block, or at the start of the next
+  // block when e is past its end.
+  Status Settle(uint32_t e) {
+    while (e >= view_.count()) {
+      if (block_index_ + 1 >= rep_->blocks()) return Status::OK();  // end
+      CAIRN_RETURN_IF_ERROR(Load(block_index_ + 1));
+      e = 0;
+    }
+    if (!view_.Entry(e, &key_, &value_)) {
+      return Status::Corruption(rep_->BlockAt(block_index_) + ": entry " + std::to_string(e) +
+                                " is malformed");
+    }
+    entry_ = e;
+    valid_ = true;
+    return Status::OK();
+  }
+
+  const TableState* rep_;
+  size_t block_index_ = 0;
+  BlockCache::Block block_;  // keeps key_ and value_ alive
+  TableBlockView view_;
+  uint32_t entry_ = 0;
+  bool valid_ = false;
+  std::string_view key_;
+  std::string_view value_;
+};
+
+}  // namespace
+
+struct Table::Rep {
+  TableState state;
+};
+
+Result<std::unique_ptr<Table>> Table::Open(std::unique_ptr<File> file, std::string name,
+                                           uint64_t file_id, BlockCache* cache) {
+  if (file == nullptr) return Status::InvalidArgument(name + ": no file");
+  auto rep = std::make_unique<Rep>();
+  TableState& t = rep->state;
+  CAIRN_RETURN_IF_ERROR(ReadTail(file.get(), name, &t.tail));
+  t.file = std::move(file);
+  t.name = std::move(name);
+  t.file_id = file_id;
+  t.cache = cache;
+  return std::unique_ptr<Table>(new Table(std::move(rep)));
+}
+
+Table::Table(std::unique_ptr<Rep> rep) : rep_(std::move(rep)) {}
+Table::~Table() = default;
+
+const std::string& Table::metadata() const { return rep_->state.tail.metadata; }
+uint64_t Table::entries() const { return rep_->state.tail.footer.entries; }
+uint64_t Table::file_id() const { return rep_->state.file_id; }
+
+size_t Table::index_memory_bytes() const {
+  const TableTail& tail = rep_->state.tail;
+  return tail.index_keys.capacity() + tail.index.capacity() * sizeof(IndexEntry);
+}
+
+std::unique_ptr<Table::Iterator> Table::NewIterator() const {
+  return std::make_unique<TableIterator>(&rep_->state);
+}
+
+Status Table::Check(std::vector<std::string>* problems) const {
+  const TableState& r = rep_->state;
+  // The tail again, from the file: it may have been damaged since Open.
+  TableTail fresh;
+  Status s = ReadTail(r.file.get(), r.name, &fresh);
+  if (s.IsCorruption()) {
+    problems->push_back(s.message());
+  } else if (!s.ok()) {
+    return s;
+  } else if (!(fresh == r.tail)) {
+    problems->push_back(At(r.name, "footer", fresh.file_size - kTableFooterSize) +
+                        ": table changed since it was opened");
+  }
+
+  // Every data block, from the file rather than the cache, in large reads.
+  uint64_t entries = 0;
+  bool blocks_ok = true;
+  std::string chunk;
+  for (size_t first = 0; first < r.blocks();) {
+    size_t end = first + 1;
+    uint64_t bytes = r.tail.index[first].size;
+    while (end < r.blocks() && bytes + r.tail.index[end].size <= kCheckChunkBytes) {
+      bytes += r.tail.index[end++].size;
+    }
+    chunk.assign(static_cast<size_t>(bytes), '\0');
+    size_t got = 0;
+    s = r.file->Read(r.tail.index[first].offset, chunk.size(),
+                     reinterpret_cast<uint8_t*>(chunk.data()), &got);
+    if (!s.ok()) return s.WithContext(r.BlockAt(first));
+    for (size_t i = first; i < end; i++) {
+      const uint64_t at = r.tail.index[i].offset - r.tail.index[first].offset;
+      if (at + r.tail.index[i].size > got) {
+        problems->push_back(r.BlockAt(i) + ": truncated");
+        blocks_ok = false;
+        continue;
+      }
+      TableBlockView view;
+      s = r.ValidateBlock(
+          i, std::string_view(chunk).substr(static_cast<size_t>(at), r.tail.index[i].size), &view);
+      if (!s.ok()) {
+        problems->push_back(r.BlockAt(i) + ": " + s.message());
+        blocks_ok = false;
+        continue;
+      }
+      entries += view.count();
+    }
+    first = end;
+  }
+  if (blocks_ok && entries != r.tail.footer.entries) {
+    problems->push_back(At(r.name, "footer", r.tail.file_size - kTableFooterSize) +
+                        ": entry count " + std::to_string(r.tail.footer.entries) +
+                        ", but the blocks hold " + std::to_string(entries));
+  }
+  return Status::OK();
+}
+
+}  // namespace cairn

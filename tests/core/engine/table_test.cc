@@ -1,0 +1,324 @@
+#include "engine/table.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <random>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "engine/block_cache.h"
+#include "storage-backends/memory/memory_storage.h"
+#include "tests/core/engine/table_test_util.h"
+
+namespace cairn {
+namespace {
+
+std::string RandomBytes(std::mt19937_64& rng, size_t n) {
+  std::string s(n, '\0');
+  for (auto& c : s) c = static_cast<char>(rng() & 0xFF);
+  return s;
+}
+
+// Keys of three shapes: arbitrary binary, long shared prefixes over a tiny
+// alphabet that includes 0x00 and 0xFF, and big-endian numbers.
+std::string RandomKey(std::mt19937_64& rng, int shape) {
+  switch (shape) {
+    case 0:
+      return RandomBytes(rng, rng() % 13);
+    case 1: {
+      static const std::string kPrefixes[] = {"", "user/", "user/alice/", std::string("\0\0", 2),
+                                              "\xff\xff"};
+      static const char kAlphabet[] = {'\0', 'a', 'b', '\xff'};
+      std::string s = kPrefixes[rng() % 5];
+      for (size_t n = rng() % 5; n > 0; n--) s.push_back(kAlphabet[rng() % 4]);
+      return s;
+    }
+    default: {
+      std::string s;
+      PutBigEndian64(&s, rng() % 100000);
+      if (rng() % 4 == 0) s += RandomBytes(rng, 1 + rng() % 3);
+      return s;
+    }
+  }
+}
+
+std::string RandomValue(std::mt19937_64& rng, size_t block_bytes) {
+  const int kind = static_cast<int>(rng() % 40);
+  if (kind < 10) return "";
+  if (kind == 39) return RandomBytes(rng, block_bytes * 2 + rng() % 100);  // spans blocks
+  return RandomBytes(rng, rng() % 40);
+}
+
+// Checks the iterator against `expected` from lower_bound(target) on.
+void ExpectAt(Table::Iterator* it, const TableContents& expected, const std::string& target) {
+  auto want = expected.lower_bound(target);
+  for (int step = 0; step < 3; step++) {
+    if (want == expected.end()) {
+      EXPECT_FALSE(it->Valid());
+      return;
+    }
+    ASSERT_TRUE(it->Valid()) << "step " << step;
+    EXPECT_EQ(it->key(), want->first);
+    EXPECT_EQ(it->value(), want->second);
+    ++want;
+    ASSERT_TRUE(it->Next().ok());
+  }
+}
+
+TEST(TableTest, RandomTablesMatchStdMap) {
+  const size_t kBlockSizes[] = {1, 64, 512, 4096};
+  const size_t kCacheBytes[] = {0, 16 * 1024, 64 << 20};
+  int case_number = 0;
+  for (uint64_t seed = 1; seed <= 8; seed++) {
+    for (size_t block_bytes : kBlockSizes) {
+      for (int shape = 0; shape < 3; shape++, case_number++) {
+        SCOPED_TRACE("seed " + std::to_string(seed) + " block_bytes " +
+                     std::to_string(block_bytes) + " shape " + std::to_string(shape));
+        std::mt19937_64 rng(seed * 131 + block_bytes + shape);
+        TableContents expected;
+        const size_t n = seed == 1 ? shape : rng() % 700;  // seed 1: tiny tables
+        while (expected.size() < n) {
+          expected[RandomKey(rng, shape)] = RandomValue(rng, block_bytes);
+        }
+        const std::string metadata = RandomBytes(rng, rng() % 100);
+
+        auto state = NewTableTestFile();
+        TableOptions options;
+        options.block_bytes = block_bytes;
+        {
+          TableTestFile file(state);
+          TableBuilder builder(&file, "t.cairn", options);
+          for (const auto& [k, v] : expected) ASSERT_TRUE(builder.Add(k, v).ok());
+          EXPECT_EQ(builder.entries(), expected.size());
+          ASSERT_TRUE(builder.Finish(metadata).ok());
+          EXPECT_EQ(builder.file_size(), state->data.size());
+        }
+
+        BlockCache cache(kCacheBytes[case_number % 3]);
+        auto table = OpenTestTable(state, case_number % 5 == 4 ? nullptr : &cache);
+        ASSERT_TRUE(table.ok()) << table.status().ToString();
+        EXPECT_EQ((*table)->entries(), expected.size());
+        EXPECT_EQ((*table)->metadata(), metadata);
+        ExpectFullScan(**table, expected);
+
+        auto reused = (*table)->NewIterator();
+        for (int probe = 0; probe < 200; probe++) {
+          std::string target;
+          const int how = static_cast<int>(rng() % 6);
+          if (how < 3 && !expected.empty()) {
+            auto pick = expected.begin();
+            std::advance(pick, rng() % expected.size());
+            target = pick->first;
+            if (how == 1) target.push_back('\0');
+            if (how == 2 && !target.empty()) target.pop_back();
+          } else if (how == 3) {
+            target = "";
+          } else if (how == 4) {
+            target = std::string(20, '\xff');
+          } else {
+            target = RandomKey(rng, shape);
+          }
+          SCOPED_TRACE("probe " + std::to_string(probe));
+          ASSERT_TRUE(reused->Seek(target).ok());
+          ExpectAt(reused.get(), expected, target);
+          if (HasFatalFailure()) return;
+        }
+
+        std::vector<std::string> problems;
+        ASSERT_TRUE((*table)->Check(&problems).ok());
+        EXPECT_TRUE(problems.empty()) << problems.front();
+        EXPECT_LE(cache.usage(), cache.capacity());
+      }
+    }
+  }
+}
+
+TEST(TableTest, EmptyTable) {
+  auto state = NewTableTestFile();
+  ASSERT_TRUE(BuildTestTable(state, {}, "meta").ok());
+  BlockCache cache(1 << 20);
+  auto table = OpenTestTable(state, &cache);
+  ASSERT_TRUE(table.ok()) << table.status().ToString();
+  EXPECT_EQ((*table)->entries(), 0u);
+  EXPECT_EQ((*table)->metadata(), "meta");
+  auto it = (*table)->NewIterator();
+  ASSERT_TRUE(it->SeekToFirst().ok());
+  EXPECT_FALSE(it->Valid());
+  ASSERT_TRUE(it->Seek("").ok());
+  EXPECT_FALSE(it->Valid());
+  std::vector<std::string> problems;
+  ASSERT_TRUE((*table)->Check(&problems).ok());
+  EXPECT_TRUE(problems.empty());
+}
+
+TEST(TableTest, EmptyKeyAndEmptyMetadata) {
+  auto state = NewTableTestFile();
+  TableContents contents = {{"", "empty key"}, {std::string(1, '\0'), ""}, {"\xff", "x"}};
+  ASSERT_TRUE(BuildTestTable(state, contents, "").ok());
+  auto table = OpenTestTable(state, nullptr);
+  ASSERT_TRUE(table.ok()) << table.status().ToString();
+  EXPECT_EQ((*table)->metadata(), "");
+  ExpectFullScan(**table, contents);
+  auto it = (*table)->NewIterator();
+  ASSERT_TRUE(it->Seek("").ok());
+  ASSERT_TRUE(it->Valid());
+  EXPECT_EQ(it->key(), "");
+  EXPECT_EQ(it->value(), "empty key");
+}
+
+TEST(TableTest, ValueLargerThanManyBlocks) {
+  std::mt19937_64 rng(7);
+  TableContents contents = {{"a", "1"}, {"b", RandomBytes(rng, 100000)}, {"c", "3"}};
+  auto state = NewTableTestFile();
+  TableOptions options;
+  options.block_bytes = 256;
+  ASSERT_TRUE(BuildTestTable(state, contents, "m", options).ok());
+  BlockCache cache(1 << 20);
+  auto table = OpenTestTable(state, &cache);
+  ASSERT_TRUE(table.ok()) << table.status().ToString();
+  ExpectFullScan(**table, contents);
+  auto it = (*table)->NewIterator();
+  ASSERT_TRUE(it->Seek("b").ok());
+  ASSERT_TRUE(it->Valid());
+  EXPECT_EQ(it->value(), contents["b"]);
+}
+
+TEST(TableTest, OpenReadsOnlyTheTail) {
+  auto state = NewTableTestFile();
+  TableContents contents;
+  for (int i = 0; i < 2000; i++) contents["key" + std::to_string(i)] = std::string(50, 'v');
+  ASSERT_TRUE(BuildTestTable(state, contents, "meta").ok());
+  const TableFooter footer = TestTableFooter(state->data);
+  ASSERT_GT(footer.index_offset, 50000u);
+
+  BlockCache cache(1 << 20);
+  auto table = OpenTestTable(state, &cache);
+  ASSERT_TRUE(table.ok());
+  ASSERT_EQ(state->reads.size(), 2u);  // the footer, then index and metadata together
+  for (const auto& [offset, n] : state->reads) EXPECT_GE(offset, footer.index_offset);
+  EXPECT_EQ(cache.misses(), 0u);
+  EXPECT_EQ(cache.usage(), 0u);
+  EXPECT_GT((*table)->index_memory_bytes(), 0u);
+  EXPECT_LT((*table)->index_memory_bytes(), footer.index_size * 2);
+}
+
+TEST(TableTest, SeeksReadBlocksThroughTheCache) {
+  auto state = NewTableTestFile();
+  TableContents contents;
+  for (int i = 0; i < 2000; i++) contents["key" + std::to_string(i)] = "v" + std::to_string(i);
+  ASSERT_TRUE(BuildTestTable(state, contents, "").ok());
+  const auto blocks = TestTableBlocks(state->data);
+  ASSERT_GT(blocks.size(), 5u);
+
+  BlockCache cache(1 << 20);
+  auto table = OpenTestTable(state, &cache);
+  ASSERT_TRUE(table.ok());
+  const size_t reads_after_open = state->read_count();
+
+  auto it = (*table)->NewIterator();
+  ASSERT_TRUE(it->Seek("key1000").ok());
+  ASSERT_TRUE(it->Valid());
+  EXPECT_EQ(it->value(), "v1000");
+  EXPECT_EQ(cache.misses(), 1u);
+  EXPECT_EQ(state->read_count(), reads_after_open + 1);
+
+  // A second iterator finds the block in the cache: no file read.
+  auto other = (*table)->NewIterator();
+  ASSERT_TRUE(other->Seek("key1000").ok());
+  EXPECT_EQ(other->value(), "v1000");
+  EXPECT_EQ(cache.hits(), 1u);
+  EXPECT_EQ(state->read_count(), reads_after_open + 1);
+
+  // Exactly one block is cached, whole, keyed by (file id, block offset).
+  int cached_blocks = 0;
+  for (const auto& b : blocks) {
+    if (BlockCache::Block block = cache.Lookup(12, b.offset)) {
+      cached_blocks++;
+      EXPECT_EQ(*block, state->data.substr(b.offset, b.size));
+      EXPECT_EQ(cache.usage(), b.size);
+    }
+  }
+  EXPECT_EQ(cached_blocks, 1);
+}
+
+TEST(TableTest, ViewsOutliveEvictionOfTheirBlock) {
+  auto state = NewTableTestFile();
+  TableContents contents;
+  for (int i = 0; i < 500; i++) contents["k" + std::to_string(i)] = std::string(30, 'a' + i % 26);
+  ASSERT_TRUE(BuildTestTable(state, contents, "").ok());
+  BlockCache cache(1 << 20);
+  auto table = OpenTestTable(state, &cache);
+  ASSERT_TRUE(table.ok());
+  auto it = (*table)->NewIterator();
+  ASSERT_TRUE(it->Seek("k250").ok());
+  ASSERT_TRUE(it->Valid());
+  cache.EraseFile((*table)->file_id());
+  EXPECT_EQ(cache.usage(), 0u);
+  EXPECT_EQ(it->key(), "k250");
+  EXPECT_EQ(it->value(), contents["k250"]);
+}
+
+TEST(TableTest, ConcurrentReaders) {
+  auto state = NewTableTestFile();
+  TableContents contents;
+  std::mt19937_64 rng(99);
+  while (contents.size() < 5000) contents[RandomKey(rng, 0)] = RandomBytes(rng, rng() % 20);
+  ASSERT_TRUE(BuildTestTable(state, contents, "").ok());
+  BlockCache cache(32 * 1024);  // small: readers race on misses and evictions
+  auto table = OpenTestTable(state, &cache);
+  ASSERT_TRUE(table.ok());
+
+  std::vector<std::string> keys;
+  for (const auto& [k, v] : contents) keys.push_back(k);
+  std::atomic<int> wrong{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; t++) {
+    threads.emplace_back([&, t] {
+      std::mt19937_64 local(t);
+      auto it = (*table)->NewIterator();
+      for (int i = 0; i < 5000; i++) {
+        const std::string& key = keys[local() % keys.size()];
+        if (!it->Seek(key).ok() || !it->Valid() || it->key() != key ||
+            it->value() != contents.at(key)) {
+          wrong++;
+        }
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(wrong.load(), 0);
+  EXPECT_LE(cache.usage(), cache.capacity());
+}
+
+// The same round trip through a real storage backend: build, reopen the file
+// by name, read back.
+TEST(TableTest, RoundTripThroughMemoryStorage) {
+  std::unique_ptr<Storage> storage = NewMemoryStorage();
+  TableContents contents;
+  std::mt19937_64 rng(5);
+  while (contents.size() < 1000) contents[RandomKey(rng, 1)] = RandomValue(rng, 4096);
+  const std::string name = "checkpoint-00000000000000000042.cairn";
+  {
+    auto file = storage->OpenFile(name, FileOptions{.create = true});
+    ASSERT_TRUE(file.ok()) << file.status().ToString();
+    TableBuilder builder(file->get(), name);
+    for (const auto& [k, v] : contents) ASSERT_TRUE(builder.Add(k, v).ok());
+    ASSERT_TRUE(builder.Finish("state").ok());
+  }
+  auto file = storage->OpenFile(name, FileOptions{});
+  ASSERT_TRUE(file.ok()) << file.status().ToString();
+  BlockCache cache(1 << 20);
+  auto table = Table::Open(std::move(file).value(), name, 1, &cache);
+  ASSERT_TRUE(table.ok()) << table.status().ToString();
+  EXPECT_EQ((*table)->metadata(), "state");
+  EXPECT_EQ((*table)->entries(), contents.size());
+  ExpectFullScan(**table, contents);
+  std::vector<std::string> problems;
+  ASSERT_TRUE((*table)->Check(&problems).ok());
+  EXPECT_TRUE(problems.empty());
+}
+
+}  // namespace
+}  // namespace cairn
