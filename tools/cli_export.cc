@@ -8,9 +8,7 @@
 namespace cairn {
 namespace {
 
-// Documents per List call. List has no cursor, so each page re-walks the
-// index from the collection's start: bigger pages cost memory, smaller ones
-// index steps.
+// Documents per List call; pages follow the id cursor.
 constexpr size_t kPage = 8192;
 
 // Calls `visit` with every live document of `coll` as of `as_of`, by id.
@@ -19,7 +17,7 @@ CliOutcome ForEachLive(Database* db, const std::string& coll, uint64_t as_of, Vi
   ListOptions lo;
   lo.as_of = as_of;
   lo.limit = kPage;
-  for (lo.offset = 0;; lo.offset += kPage) {
+  for (;;) {
     Result<std::vector<Version>> page = db->List(coll, lo);
     if (!page.ok()) return CliOutcome::FromStatus(page.status());
     for (const Version& v : *page) {
@@ -27,89 +25,26 @@ CliOutcome ForEachLive(Database* db, const std::string& coll, uint64_t as_of, Vi
       if (!o.ok()) return o;
     }
     if (page->size() < kPage) return CliOutcome::Ok();
+    lo.start_after = page->back().id;
   }
 }
 
-// Finds the version written at every seq in [1, limit].
-//
-// The API lists live documents only, so a document that is deleted now is
-// found through a snapshot in which it was live: every seq names exactly one
-// version, and a seq not yet accounted for (taken in increasing order) must
-// be a put, since the put before a tombstone accounts for the tombstone by
-// revealing the whole history of its document. Listing every collection as of
-// that seq finds the document, and History gives all of its versions.
-class HistoryCollector {
- public:
-  HistoryCollector(Database* db, uint64_t limit, std::optional<std::string> only)
-      : db_(db),
-        limit_(limit),
-        only_(std::move(only)),
-        state_(limit + 1, kUnknown),
-        hashes_(limit + 1) {}
-
-  CliOutcome Collect() {
-    Result<std::vector<std::string>> colls = db_->Collections();
-    if (!colls.ok()) return CliOutcome::FromStatus(colls.status());
-    colls_ = std::move(colls).value();
-    if (limit_ == 0) return CliOutcome::Ok();
-    CliOutcome o = Discover(limit_);
-    for (uint64_t seq = 1; o.ok() && seq <= limit_; seq++) {
-      if (state_[seq] == kUnknown) o = Discover(seq);
+// Prints every version up to `snapshot`, in seq order (the order the writes
+// were made), optionally of one collection only: one pass over the log.
+CliOutcome PrintHistory(Database* db, uint64_t snapshot, const std::optional<std::string>& only,
+                        CliOutput* out) {
+  for (uint64_t from = 1; from <= snapshot;) {
+    Result<std::vector<Version>> page = db->Versions(from, kPage);
+    if (!page.ok()) return CliOutcome::FromStatus(page.status());
+    if (page->empty()) break;
+    for (const Version& v : *page) {
+      if (v.seq > snapshot) return CliOutcome::Ok();
+      if (!only || *only == v.coll) out->Line(v.ToJson());
     }
-    return o;
+    from = page->back().seq + 1;
   }
-
-  // Prints the collected versions in seq order.
-  CliOutcome Print(CliOutput* out) {
-    for (uint64_t seq = 1; seq <= limit_; seq++) {
-      if (state_[seq] != kExported) continue;
-      Result<std::optional<Version>> v = db_->GetByHash(hashes_[seq]);
-      if (!v.ok()) return CliOutcome::FromStatus(v.status());
-      if (!v->has_value()) {
-        return CliOutcome::Failure("INTERNAL", "version " + hashes_[seq].ToHex() + " of seq " +
-                                                   std::to_string(seq) +
-                                                   " was listed in a history but cannot be read");
-      }
-      out->Line((*v)->ToJson());
-    }
-    return CliOutcome::Ok();
-  }
-
- private:
-  enum State : uint8_t { kUnknown, kOther, kExported };
-
-  // Takes in every document live as of `as_of` that is not known yet.
-  CliOutcome Discover(uint64_t as_of) {
-    for (const std::string& coll : colls_) {
-      CliOutcome o = ForEachLive(db_, coll, as_of, [&](const Version& v) {
-        if (!known_.emplace(v.coll, v.id).second) return CliOutcome::Ok();
-        return TakeHistory(v.coll, v.id);
-      });
-      if (!o.ok()) return o;
-    }
-    return CliOutcome::Ok();
-  }
-
-  CliOutcome TakeHistory(const std::string& coll, const std::string& id) {
-    Result<std::vector<Version>> history = db_->History(coll, id);
-    if (!history.ok()) return CliOutcome::FromStatus(history.status());
-    const bool wanted = !only_ || *only_ == coll;
-    for (const Version& v : *history) {
-      if (v.seq == 0 || v.seq > limit_) continue;
-      state_[v.seq] = wanted ? kExported : kOther;
-      if (wanted) hashes_[v.seq] = v.hash;
-    }
-    return CliOutcome::Ok();
-  }
-
-  Database* db_;
-  const uint64_t limit_;
-  const std::optional<std::string> only_;
-  std::vector<std::string> colls_;
-  std::vector<State> state_;  // by seq
-  std::vector<Hash> hashes_;  // by seq, for kExported
-  std::set<std::pair<std::string, std::string>> known_;
-};
+  return CliOutcome::Ok();
+}
 
 }  // namespace
 
@@ -142,12 +77,7 @@ CliOutcome RunExport(CommandContext& ctx) {
     colls = std::move(all).value();
   }
 
-  if (ctx.options->history) {
-    HistoryCollector collector(ctx.db, snapshot, only);
-    CliOutcome o = collector.Collect();
-    if (!o.ok()) return o;
-    return collector.Print(ctx.out);
-  }
+  if (ctx.options->history) return PrintHistory(ctx.db, snapshot, only, ctx.out);
   for (const std::string& coll : colls) {
     CliOutcome o = ForEachLive(ctx.db, coll, snapshot, [&](const Version& v) {
       ctx.out->Line(v.ToJson());
