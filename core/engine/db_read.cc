@@ -28,10 +28,8 @@ Result<std::optional<VersionRef>> DBImpl::FindVersionRef(std::string_view coll,
   std::string_view value;
   bool found = false;
   for (const MemTable* m : {mem_.get(), imm_.get()}) {
-    if (!m) continue;
-    auto* e = m->LowerBound(key);
-    if (e && StartsWith(e->first, prefix)) {
-      value = e->second;
+    std::string_view k;
+    if (m && m->FindVersion(prefix, key, &k, &value)) {
       found = true;
       break;
     }
@@ -59,10 +57,9 @@ Result<std::optional<Location>> DBImpl::FindHash(const Hash& hash) {
   std::string_view value;
   bool found = false;
   for (const MemTable* m : {mem_.get(), imm_.get()}) {
-    if (!m) continue;
-    auto* e = m->LowerBound(key);
-    if (e && e->first == key) {
-      value = e->second;
+    const std::string* v = m ? m->Find(key) : nullptr;
+    if (v) {
+      value = *v;
       found = true;
       break;
     }

@@ -343,10 +343,12 @@ Status DBImpl::FreezeMemTable(CheckpointState* out) {
   if (imm_) {
     // A previous checkpoint failed and left imm_: fold mem_ into a copy of it
     // so the next table covers everything up to this position.
-    auto merged = std::make_shared<MemTable>(*imm_);
-    auto it = mem_->NewIterator();
-    for ((void)it->SeekToFirst(); it->Valid(); (void)it->Next()) {
-      merged->Put(std::string(it->key()), std::string(it->value()));
+    auto merged = std::make_shared<MemTable>();
+    for (const MemTable* m : {imm_.get(), mem_.get()}) {
+      auto it = m->NewIterator();
+      for ((void)it->SeekToFirst(); it->Valid(); (void)it->Next()) {
+        merged->Put(std::string(it->key()), std::string(it->value()));
+      }
     }
     imm_ = std::move(merged);
   } else {
