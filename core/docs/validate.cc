@@ -17,7 +17,8 @@ Status ValidateCollection(std::string_view coll, const Limits& limits) {
     bool letter = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
     bool ok = letter || (i > 0 && ((c >= '0' && c <= '9') || c == '-'));
     if (!ok) {
-      std::string shown = (static_cast<unsigned char>(c) >= 0x20 && c != 0x7f)
+      const unsigned char u = static_cast<unsigned char>(c);
+      std::string shown = (u >= 0x20 && u < 0x7f)
                               ? std::string("'") + c + "'"
                               : "byte " + std::to_string(static_cast<unsigned char>(c));
       return Status::InvalidArgument(

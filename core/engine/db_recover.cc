@@ -246,7 +246,10 @@ Status DBImpl::ReplaySegment(uint32_t segment, uint64_t start, bool last) {
   if (!saw_header) return Status::OK();  // Recover() restarts the segment
   CAIRN_ASSIGN_OR_RETURN(auto wfile, storage_->OpenFile(name, FileOptions{false, true}));
   const uint64_t tail_start = AlignDown(end, kStorageBlockSize);
+  // The last record's padding may be missing from the file: the tail then
+  // ends with the zeros it should hold.
   std::string tail = bytes.substr(tail_start - base, end - tail_start);
+  tail.resize(end - tail_start, '\0');
   log_ = std::make_unique<LogWriter>(std::move(wfile), segment, end, std::move(tail));
   active_segment_ = segment;
   active_end_ = end;

@@ -95,6 +95,12 @@ Status DBImpl::Sync() {
   writers_.push_back(&w);
   while (&w != writers_.front()) w.cv.Wait(&write_mu_);
   Status s = background_error_.ok() ? log_->Sync() : background_error_;
+  if (!s.ok() && background_error_.ok()) {
+    // After a failed fsync the kernel may have dropped the dirty pages: a
+    // later sync could succeed without them. Never let it vouch for them.
+    background_error_ = Status::IOError(
+        "a sync failed and the database is read-only until it is reopened: " + s.ToString());
+  }
   writers_.pop_front();
   if (!writers_.empty()) writers_.front()->cv.Signal();
   return s;
@@ -263,6 +269,9 @@ Status DBImpl::CommitGroup(GroupState* group) {
 
   const uint64_t record_bytes = LogWriter::RecordBytes(payload.size());
   CAIRN_RETURN_IF_ERROR(RotateSegmentIfNeeded(record_bytes));
+  // Recovery uses this to tell unsynced relaxed-mode writes, which a power
+  // cut may lose in any order, from damage to synced ones.
+  EncodeFixed64(h + kCommitSyncedThroughOffset, log_->synced_end());
 
   // Only the leader touches log_, so the lock can be dropped for the I/O.
   uint64_t payload_offset = 0;

@@ -12,7 +12,9 @@
 // rewriting the partly filled last block with identical leading bytes.
 //
 // Segment header payload: "CAIRNLOG" u32 format_version u32 segment_number.
-// Commit payload: u64 first_seq, u32 count, head_after[32], then `count`
+// Commit payload: u64 first_seq, u32 count, head_after[32], u64
+// synced_through (every byte of this segment before it was synced when the
+// record was written; in strict mode that is the record's own offset), then `count`
 // items, each: varint n, u64 XXH3-64 of the entry, the entry (n - 8 bytes,
 // docs/version_codec.h). An index location names an item's checksum, so a
 // point read checks the bytes it returns without reading the whole record.
@@ -34,7 +36,8 @@ inline constexpr uint8_t kRecordSegmentHeader = 1;
 inline constexpr uint8_t kRecordCommit = 2;
 inline constexpr char kLogMagic[8] = {'C', 'A', 'I', 'R', 'N', 'L', 'O', 'G'};
 inline constexpr size_t kSegmentHeaderPayloadBytes = 16;
-inline constexpr size_t kCommitHeaderBytes = 8 + 4 + 32;
+inline constexpr size_t kCommitHeaderBytes = 8 + 4 + 32 + 8;
+inline constexpr size_t kCommitSyncedThroughOffset = 8 + 4 + 32;
 // A record may not exceed this (a batch is bounded by Limits).
 inline constexpr uint32_t kMaxRecordBytes = 1u << 30;
 

@@ -48,15 +48,26 @@ bool LogScanner::Resync() {
   return false;
 }
 
+// A valid record after a bad one proves damage only if it was written after
+// the bad one was synced. A commit written before that (relaxed mode: no sync
+// per write) may reach the disk before earlier ones, so a power cut can leave
+// it behind a torn record; it is an unsynced tail, not damage.
 bool LogScanner::ValidRecordAfter(size_t pos) const {
   std::string why;
+  const uint64_t bad_offset = base_ + pos;
   for (size_t p = AlignUp(pos + 1, kRecordAlign); p + kRecordHeaderBytes <= bytes_.size();
        p += kRecordAlign) {
     // Cheap filters first: most positions fail them.
     uint8_t type = static_cast<uint8_t>(bytes_[p + 12]);
     if (type != kRecordSegmentHeader && type != kRecordCommit) continue;
     if (bytes_[p + 13] || bytes_[p + 14] || bytes_[p + 15]) continue;
-    if (ValidRecordAt(p, &why)) return true;
+    if (!ValidRecordAt(p, &why)) continue;
+    if (type != kRecordCommit) return true;
+    uint32_t len = DecodeFixed32(bytes_.data() + p + 8);
+    if (len < kCommitHeaderBytes) return true;
+    uint64_t synced_through =
+        DecodeFixed64(bytes_.data() + p + kRecordHeaderBytes + kCommitSyncedThroughOffset);
+    if (synced_through > bad_offset) return true;
   }
   return false;
 }
@@ -87,6 +98,7 @@ bool LogScanner::FullyWritten(size_t pos) const {
 
 LogScanner::Outcome LogScanner::Next() {
   offset_ = base_ + pos_;
+  if (pos_ >= bytes_.size()) return Outcome::kEnd;
   if (pos_ + kRecordHeaderBytes > bytes_.size()) {
     for (size_t p = pos_; p < bytes_.size(); p++) {
       if (bytes_[p]) {
@@ -116,8 +128,9 @@ LogScanner::Outcome LogScanner::Next() {
   uint32_t len = DecodeFixed32(bytes_.data() + pos_ + 8);
   type_ = static_cast<uint8_t>(bytes_[pos_ + 12]);
   payload_ = bytes_.substr(pos_ + kRecordHeaderBytes, len);
+  // The padding may run past the end of the file (a write torn inside it);
+  // next_offset() still names the aligned end, where the next record goes.
   pos_ += AlignUp(kRecordHeaderBytes + len, kRecordAlign);
-  if (pos_ > bytes_.size()) pos_ = bytes_.size();
   return Outcome::kRecord;
 }
 

@@ -23,7 +23,14 @@ void AppendRecordBytes(uint8_t type, std::string_view payload, std::string* out)
 uint64_t LogWriter::RecordBytes(size_t n) { return AlignUp(kRecordHeaderBytes + n, kRecordAlign); }
 
 LogWriter::LogWriter(std::unique_ptr<File> file, uint32_t segment, uint64_t end, std::string tail)
-    : file_(std::move(file)), segment_(segment), end_(end), tail_(std::move(tail)) {}
+    : file_(std::move(file)), segment_(segment), end_(end), synced_end_(end), tail_(std::move(tail)) {}
+
+Status LogWriter::Sync() {
+  const uint64_t end = end_;
+  CAIRN_RETURN_IF_ERROR(file_->Sync());
+  synced_end_ = end;
+  return Status::OK();
+}
 
 Status LogWriter::Append(uint8_t type, std::string_view payload, uint64_t* payload_offset) {
   if (payload.size() > kMaxRecordBytes) {

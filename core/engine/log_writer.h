@@ -25,10 +25,12 @@ class LogWriter {
   // payload's first byte. The record is written but not synced.
   Status Append(uint8_t type, std::string_view payload, uint64_t* payload_offset);
 
-  Status Sync() { return file_->Sync(); }
+  Status Sync();
 
   uint32_t segment() const { return segment_; }
   uint64_t end() const { return end_; }
+  // Every byte before this offset is known to be on stable storage.
+  uint64_t synced_end() const { return synced_end_; }
   bool direct() const { return file_->IsDirect(); }
 
   // Bytes that Append(payload of n bytes) adds to end().
@@ -38,6 +40,7 @@ class LogWriter {
   std::unique_ptr<File> file_;
   uint32_t segment_;
   uint64_t end_;
+  uint64_t synced_end_;
   std::string tail_;     // bytes of the partly filled last block
   std::string scratch_;  // reused write buffer
 };

@@ -1,353 +1,245 @@
-// CanonicalizeJson: one pass of the JSON SAX parser over the text, writing the
-// canonical form as it goes.
+// CanonicalizeJson: RapidJSON's SAX reader drives a CanonicalWriter
+// (json_writer.cc) in one pass over the text. Any text that this fast path
+// does not accept goes to the reference path (json_reference.cc), which
+// parses it again and reports the error exactly as it always has; errors are
+// rare, so they may cost a second parse.
 //
-// Scalars and arrays are written straight into the output. An object's
-// members are written in document order too; when the object closes, its
-// members are sorted by key bytes and that span of the output is rewritten
-// in place (the sorted form has the same length). The output only ever grows
-// by bytes of the final result, so the size limit is checked as it grows.
+// The fast path must never accept text that the reference parser rejects,
+// nor give a different result; it leaves to the reference path:
+//  - anything RapidJSON reports as malformed, including every error in
+//    numbers, and numbers it will not read (310+ integer digits, or exponents
+//    beyond 308), which the reference parser may still accept;
+//  - strings that are not valid UTF-8 once unescaped: RapidJSON is not asked
+//    to check UTF-8 (checking the output is faster), and it turns an escaped
+//    lone low surrogate (\udc00) into bytes that are not UTF-8;
+//  - numbers out of double range;
+//  - a NUL byte, which RapidJSON takes as the end of its input;
+//  - any limit broken (depth, size, duplicate keys), so that the error names
+//    the same place;
+//  - documents nested deeper than kMaxFastPathDepth, as the reader recurses
+//    once per level.
 //
-// The parser reports errors through callbacks and this handler stops by
-// returning false, so nothing here throws.
-#include "util/json.h"
+// Strings are checked for UTF-8 once, in the finished output, which holds
+// every byte of every string and key, and only when not all of them are
+// ASCII.
+//
+// Nothing here throws, and RapidJSON's assertions are compiled out: they
+// check its own invariants, not the input.
+#define RAPIDJSON_ASSERT(x) static_cast<void>(sizeof(x))
 
-#include <algorithm>
+#include <rapidjson/reader.h>
+
+#include <cmath>
 #include <cstdint>
 #include <cstring>
-#include <nlohmann/json.hpp>
 #include <string>
-#include <vector>
 
+#include "util/json.h"
 #include "util/json_internal.h"
 
 namespace cairn {
-
+namespace json_internal {
 namespace {
 
-using Json = nlohmann::json;
-
-constexpr size_t kMaxKeyInMessage = 64;
-
-struct Frame {
-  bool is_object;
-  size_t count;           // members or elements begun so far
-  size_t body_start;      // offset in the output just after '{' or '['
-  size_t first_member;    // index in Scratch::members of this object's first member
-  size_t first_key_byte;  // offset in Scratch::keys of this object's first key
+// What the string scan learns, for the handler and the caller.
+struct ScanState {
+  // Where the last string without escapes ended (at its closing quote).
+  const char* plain_end = nullptr;
+  // Every byte of every string, ORed into 8 lanes (with some bytes next to
+  // them): no bit 7 set means that all strings are ASCII.
+  uint64_t high_bits = 0;
 };
 
-// An object member: its key's raw (unescaped) bytes in Scratch::keys, and the
-// span of '"key":value' in the output (end is set when the next member or the
-// object's end is reached).
-struct Member {
-  size_t key_offset;
-  size_t key_size;
-  size_t begin;
-  size_t end;
+constexpr uint64_t kHighBits = 0x8080808080808080ull;
+
+// The text, parsed in place: RapidJSON's in-situ stream (as
+// rapidjson::GenericInsituStringStream) over a copy of it that ends in a NUL
+// byte and then kTextPadding more bytes, which the string scan may read.
+struct InsituText {
+  typedef char Ch;
+
+  Ch Peek() const { return *src; }
+  Ch Take() { return *src++; }
+  size_t Tell() const { return static_cast<size_t>(src - head); }
+  // Only escapes (and each string's terminating NUL) are written this way.
+  void Put(Ch c) {
+    state->high_bits |= static_cast<unsigned char>(c);
+    *dst++ = c;
+  }
+  Ch* PutBegin() { return dst = src; }
+  size_t PutEnd(Ch* begin) const { return static_cast<size_t>(dst - begin); }
+  void Flush() {}
+
+  Ch* src;
+  Ch* dst;
+  Ch* head;
+  ScanState* state;
 };
 
-// Working buffers, kept per thread so that a document costs no allocations
-// beyond its output once they have grown to fit.
-struct Scratch {
-  std::vector<Frame> frames;
-  std::vector<Member> members;
-  std::string keys;
-  std::vector<Member> sorted;
-  std::string body;
+constexpr size_t kTextPadding = 8;
 
-  void Clear() {
-    frames.clear();
-    members.clear();
-    keys.clear();
-  }
-  // Keeps the buffers from pinning the memory of one huge document.
-  void Trim() {
-    constexpr size_t kKeep = 64 << 10;
-    if (keys.capacity() > kKeep) std::string().swap(keys);
-    if (body.capacity() > kKeep) std::string().swap(body);
-    if (members.capacity() * sizeof(Member) > kKeep) std::vector<Member>().swap(members);
-    if (sorted.capacity() * sizeof(Member) > kKeep) std::vector<Member>().swap(sorted);
-    if (frames.capacity() * sizeof(Frame) > kKeep) std::vector<Frame>().swap(frames);
-  }
-};
-
-class CanonicalWriter {
- public:
-  CanonicalWriter(const JsonLimits& limits, std::string_view text, Scratch* scratch)
-      : limits_(limits),
-        text_(text),
-        frames_(scratch->frames),
-        members_(scratch->members),
-        keys_(scratch->keys),
-        sorted_(scratch->sorted),
-        body_(scratch->body) {
-    // Canonical output is rarely longer than its input, and never kept
-    // beyond the limit.
-    out_.reserve(std::min(text.size(), limits.max_bytes) + 16);
-  }
-
-  Status& status() { return status_; }
-  std::string TakeOutput() { return std::move(out_); }
-
-  // nlohmann SAX interface.
-  bool null() { return Scalar("null", 4); }
-  bool boolean(bool v) { return v ? Scalar("true", 4) : Scalar("false", 5); }
-  bool number_integer(int64_t v) {
-    char buf[24];
-    return Scalar(
-        buf,
-        FormatInteger(buf, v < 0, v < 0 ? 0 - static_cast<uint64_t>(v) : static_cast<uint64_t>(v)));
-  }
-  bool number_unsigned(uint64_t v) {
-    char buf[24];
-    return Scalar(buf, FormatInteger(buf, false, v));
-  }
-  bool number_float(double v, const std::string& literal) {
-    BeginValue();
-    json_internal::AppendJsonNumberLiteral(&out_, v, literal);
-    return CheckSize(frames_.size());
-  }
-  bool string(std::string& v) {
-    BeginValue();
-    AppendJsonString(&out_, v);
-    return CheckSize(frames_.size());
-  }
-  bool binary(Json::binary_t&) {
-    status_ = Status::Internal("JSON parser produced a binary value");
-    return false;
-  }
-  bool start_object(size_t) { return StartContainer(/*is_object=*/true, '{'); }
-  bool key(std::string& k) {
-    Frame& f = frames_.back();
-    if (f.count++ > 0) {
-      members_.back().end = out_.size();
-      out_.push_back(',');
+// Copies string bytes up to the next one that needs attention ('"', '\\' or
+// a control character, which includes the text's final NUL), eight at a time.
+void ScanString(InsituText* t) {
+  char* src = t->src;
+  char* dst = t->dst;
+  uint64_t word;
+  uint64_t high_bits = 0;
+  if (src == dst) {
+    // No escape yet in this string: the bytes stay where they are.
+    for (;; src += 8) {
+      std::memcpy(&word, src, 8);
+      high_bits |= word;
+      if (AnyByteNeedsEscape(word)) break;
     }
-    members_.push_back({keys_.size(), k.size(), out_.size(), 0});
-    keys_.append(k);
-    AppendJsonString(&out_, k);
-    out_.push_back(':');
-    return CheckSize(frames_.size());
+    while (!ByteNeedsEscape(*src)) src++;
+    if (*src == '"') t->state->plain_end = src;
+    t->src = t->dst = src;
+  } else {
+    // After an escape, each byte moves down by what escapes saved so far; a
+    // word is loaded before any of it is overwritten.
+    for (;; src += 8, dst += 8) {
+      std::memcpy(&word, src, 8);
+      high_bits |= word;
+      if (AnyByteNeedsEscape(word)) break;
+      std::memcpy(dst, &word, 8);
+    }
+    while (!ByteNeedsEscape(*src)) *dst++ = *src++;
+    t->src = src;
+    t->dst = dst;
   }
-  bool end_object() {
-    if (!SortMembers()) return false;
-    const Frame& f = frames_.back();
-    members_.resize(f.first_member);
-    keys_.resize(f.first_key_byte);
-    return EndContainer('}');
+  t->state->high_bits |= high_bits;
+}
+
+}  // namespace
+}  // namespace json_internal
+}  // namespace cairn
+
+namespace rapidjson {
+
+// The reader may work on a copy of the stream and write it back afterwards.
+template <>
+struct StreamTraits<cairn::json_internal::InsituText> {
+  enum { copyOptimization = 1 };
+};
+
+// The reader calls this hook before each character of a string, so that a
+// stream may copy plain bytes in bulk (RapidJSON's own versions need SSE).
+template <>
+template <>
+inline void Reader::ScanCopyUnescapedString<cairn::json_internal::InsituText,
+                                            cairn::json_internal::InsituText>(
+    cairn::json_internal::InsituText& is, cairn::json_internal::InsituText&) {
+  cairn::json_internal::ScanString(&is);
+}
+
+}  // namespace rapidjson
+
+namespace cairn {
+namespace json_internal {
+namespace {
+
+// Parse in place (strings are unescaped inside the copy of the text, and
+// numbers are reported as their literal text, not converted by RapidJSON).
+// No comments, NaN or trailing commas: strict JSON only.
+constexpr unsigned kReaderFlags = rapidjson::kParseInsituFlag | rapidjson::kParseNumbersAsStringsFlag;
+
+// Deeper nesting is only possible with a max_depth above this.
+constexpr size_t kMaxFastPathDepth = 128;
+
+// RapidJSON counts the bytes of a string or a number in 32 bits.
+constexpr size_t kMaxFastPathBytes = UINT32_MAX - kTextPadding;
+
+// Integer literals with at most this many digits are exact in int64.
+constexpr size_t kSafeIntegerDigits = 18;
+
+// Copies of the text kept for the next document unless they grew past this.
+constexpr size_t kKeepCopyBytes = 64 << 10;
+
+// Forwards RapidJSON's events to the writer; returning false stops the parse.
+class FastHandler : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, FastHandler> {
+ public:
+  FastHandler(CanonicalWriter* writer, const ScanState* scan) : writer_(*writer), scan_(*scan) {}
+
+  // Int, Uint, Int64, Uint64 and Double: with kParseNumbersAsStringsFlag the
+  // reader reports every number through RawNumber instead.
+  bool Default() { return false; }
+
+  bool Null() { return writer_.Null(); }
+  bool Bool(bool v) { return writer_.Bool(v); }
+  bool RawNumber(const char* text, rapidjson::SizeType size, bool) {
+    const std::string_view literal(text, size);
+    size_t digits = literal.size();
+    for (const char c : literal) {
+      if (c == '.' || c == 'e' || c == 'E') return Float(literal);
+      if (c == '-') digits--;
+    }
+    if (digits <= kSafeIntegerDigits) {
+      // The literal is already canonical, but for "-0".
+      return literal == "-0" ? writer_.Integer(0) : writer_.IntegerText(literal);
+    }
+    bool negative;
+    uint64_t magnitude;
+    if (!JsonIntegerLiteral(literal, &negative, &magnitude)) return Float(literal);
+    // 2^63 wraps to INT64_MIN, as it should.
+    return negative ? writer_.Integer(static_cast<int64_t>(0 - magnitude))
+                    : writer_.Unsigned(magnitude);
   }
-  bool start_array(size_t) { return StartContainer(/*is_object=*/false, '['); }
-  bool end_array() { return EndContainer(']'); }
-  bool parse_error(size_t position, const std::string&, const Json::exception& e) {
-    status_ = json_internal::JsonSyntaxError(text_, position, e.id, e.what());
-    return false;
+  bool String(const char* text, rapidjson::SizeType size, bool) {
+    const std::string_view s(text, size);
+    return text + size == scan_.plain_end ? writer_.PlainString(s) : writer_.String(s);
   }
+  bool Key(const char* text, rapidjson::SizeType size, bool) {
+    const std::string_view k(text, size);
+    return text + size == scan_.plain_end ? writer_.PlainKey(k) : writer_.Key(k);
+  }
+  bool StartObject() { return writer_.depth() < kMaxFastPathDepth && writer_.StartObject(); }
+  bool EndObject(rapidjson::SizeType) { return writer_.EndObject(); }
+  bool StartArray() { return writer_.depth() < kMaxFastPathDepth && writer_.StartArray(); }
+  bool EndArray(rapidjson::SizeType) { return writer_.EndArray(); }
 
  private:
-  static size_t FormatInteger(char* buf, bool negative, uint64_t magnitude) {
-    char tmp[24];
-    size_t n = 0;
-    do {
-      tmp[n++] = static_cast<char>('0' + magnitude % 10);
-      magnitude /= 10;
-    } while (magnitude != 0);
-    size_t len = 0;
-    // -0 cannot occur: the parser gives integers, and 0 has no sign.
-    if (negative) buf[len++] = '-';
-    while (n > 0) buf[len++] = tmp[--n];
-    return len;
+  bool Float(std::string_view literal) {
+    const double v = JsonLiteralToDouble(literal);
+    return std::isfinite(v) && writer_.Float(v, literal);
   }
 
-  // Writes the comma before an array element and counts it.
-  void BeginValue() {
-    if (frames_.empty()) return;
-    Frame& f = frames_.back();
-    if (!f.is_object && f.count++ > 0) out_.push_back(',');
-  }
-
-  bool Scalar(const char* bytes, size_t n) {
-    BeginValue();
-    out_.append(bytes, n);
-    return CheckSize(frames_.size());
-  }
-
-  bool StartContainer(bool is_object, char open) {
-    BeginValue();
-    if (frames_.size() >= limits_.max_depth) {
-      status_ =
-          Status::InvalidArgument("nesting depth exceeds " + std::to_string(limits_.max_depth) +
-                                  " at " + Path(frames_.size()));
-      return false;
-    }
-    out_.push_back(open);
-    if (!CheckSize(frames_.size())) return false;
-    frames_.push_back({is_object, 0, out_.size(), members_.size(), keys_.size()});
-    return true;
-  }
-
-  bool EndContainer(char close) {
-    frames_.pop_back();
-    out_.push_back(close);
-    // The path of the container just closed: its parents' current positions.
-    return CheckSize(frames_.size());
-  }
-
-  std::string_view Key(const Member& m) const {
-    return std::string_view(keys_).substr(m.key_offset, m.key_size);
-  }
-
-  // Byte order of two members' keys (<0, 0, >0). Keys are short and usually
-  // differ early, so the first bytes are compared inline.
-  int CompareKeys(const Member& a, const Member& b) const {
-    const unsigned char* pa = reinterpret_cast<const unsigned char*>(keys_.data()) + a.key_offset;
-    const unsigned char* pb = reinterpret_cast<const unsigned char*>(keys_.data()) + b.key_offset;
-    const size_t n = std::min(a.key_size, b.key_size);
-    size_t i = 0;
-    for (; i < n && i < 8; i++) {
-      if (pa[i] != pb[i]) return pa[i] < pb[i] ? -1 : 1;
-    }
-    if (i < n) {
-      const int c = std::memcmp(pa + i, pb + i, n - i);
-      if (c != 0) return c;
-    }
-    return a.key_size < b.key_size ? -1 : (a.key_size > b.key_size ? 1 : 0);
-  }
-
-  // Sorts the innermost object's members by key bytes, rejecting duplicates.
-  bool SortMembers() {
-    const Frame& f = frames_.back();
-    const size_t n = members_.size() - f.first_member;
-    if (n == 0) return true;
-    Member* m = members_.data() + f.first_member;
-    m[n - 1].end = out_.size();
-    bool sorted = true;
-    for (size_t i = 1; i < n; i++) {
-      const int c = CompareKeys(m[i - 1], m[i]);
-      if (c == 0) return DuplicateKey(Key(m[i]));
-      if (c > 0) sorted = false;
-    }
-    if (sorted) return true;
-
-    sorted_.assign(m, m + n);
-    const auto less = [this](const Member& a, const Member& b) { return CompareKeys(a, b) < 0; };
-    if (n <= 16) {
-      // Insertion sort: objects are usually small, and it needs no calls.
-      for (size_t i = 1; i < n; i++) {
-        const Member x = sorted_[i];
-        size_t j = i;
-        for (; j > 0 && less(x, sorted_[j - 1]); j--) sorted_[j] = sorted_[j - 1];
-        sorted_[j] = x;
-      }
-    } else {
-      std::sort(sorted_.begin(), sorted_.end(), less);
-    }
-    for (size_t i = 1; i < n; i++) {
-      if (CompareKeys(sorted_[i - 1], sorted_[i]) == 0) return DuplicateKey(Key(sorted_[i]));
-    }
-    body_.clear();
-    for (size_t i = 0; i < n; i++) {
-      if (i > 0) body_.push_back(',');
-      body_.append(out_, sorted_[i].begin, sorted_[i].end - sorted_[i].begin);
-    }
-    std::memcpy(out_.data() + f.body_start, body_.data(), body_.size());
-    return true;
-  }
-
-  bool DuplicateKey(std::string_view key) {
-    std::string msg = "duplicate key ";
-    json_internal::AppendQuotedForMessage(&msg, key, kMaxKeyInMessage);
-    msg += " in ";
-    msg += Path(frames_.size() - 1);
-    status_ = Status::InvalidArgument(std::move(msg));
-    return false;
-  }
-
-  bool CheckSize(size_t path_frames) {
-    if (out_.size() <= limits_.max_bytes) return true;
-    status_ = Status::InvalidArgument(
-        "canonical JSON exceeds the limit of " + std::to_string(limits_.max_bytes) +
-        " bytes (reached " + std::to_string(out_.size()) + " bytes at " + Path(path_frames) + ")");
-    return false;
-  }
-
-  // "$", then ".key", "[\"odd key\"]" or "[index]" for the current position
-  // in each of the outermost `depth` frames.
-  std::string Path(size_t depth) const {
-    std::string path = "$";
-    for (size_t d = 0; d < depth; d++) {
-      const Frame& f = frames_[d];
-      if (!f.is_object) {
-        path += '[';
-        path += std::to_string(f.count == 0 ? 0 : f.count - 1);
-        path += ']';
-        continue;
-      }
-      if (f.count == 0) break;  // an object still waiting for its first key
-      // The object's current member is its last one so far: the one before
-      // the next frame's first, or the last of all.
-      const size_t last =
-          d + 1 < frames_.size() ? frames_[d + 1].first_member - 1 : members_.size() - 1;
-      const std::string_view key = Key(members_[last]);
-      if (IsIdentifier(key)) {
-        path += '.';
-        path.append(key);
-      } else {
-        path += '[';
-        json_internal::AppendQuotedForMessage(&path, key, kMaxKeyInMessage);
-        path += ']';
-      }
-    }
-    return path;
-  }
-
-  static bool IsIdentifier(std::string_view key) {
-    if (key.empty() || key.size() > kMaxKeyInMessage) return false;
-    for (size_t i = 0; i < key.size(); i++) {
-      const char c = key[i];
-      const bool alpha = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
-      if (!alpha && !(i > 0 && c >= '0' && c <= '9')) return false;
-    }
-    return true;
-  }
-
-  const JsonLimits& limits_;
-  std::string_view text_;
-  Status status_;
-  std::string out_;
-  std::vector<Frame>& frames_;
-  std::vector<Member>& members_;
-  std::string& keys_;
-  std::vector<Member>& sorted_;
-  std::string& body_;
+  CanonicalWriter& writer_;
+  const ScanState& scan_;
 };
 
 }  // namespace
 
+bool CanonicalizeJsonFast(std::string_view text, const JsonLimits& limits, std::string* out) {
+  if (text.size() > kMaxFastPathBytes) return false;
+  thread_local std::string copy;
+  copy.assign(text);
+  copy.append(1 + kTextPadding, '\0');
+  ScanState scan;
+  InsituText stream{copy.data(), nullptr, copy.data(), &scan};
+  bool ok;
+  {
+    CanonicalWriter writer(limits, text.size(), &CanonicalWriter::Scratch::ForThisThread());
+    FastHandler handler(&writer, &scan);
+    rapidjson::Reader reader;
+    ok = !reader.Parse<kReaderFlags>(stream, handler).IsError() &&
+         stream.Tell() == text.size();  // else it stopped early, at a NUL byte
+    if (ok) {
+      std::string result = writer.TakeOutput();
+      ok = (scan.high_bits & kHighBits) == 0 || IsValidUtf8(result);
+      if (ok) *out = std::move(result);
+    }
+  }
+  if (copy.capacity() > kKeepCopyBytes) std::string().swap(copy);
+  return ok;
+}
+
+}  // namespace json_internal
+
 Result<std::string> CanonicalizeJson(std::string_view text, const JsonLimits& limits) {
-  // RFC 8259 allows a parser to skip a byte order mark; canonical input is
-  // strict JSON text, so it is an error rather than silently dropped bytes.
-  if (text.starts_with("\xEF\xBB\xBF")) {
-    return json_internal::JsonErrorAt(text, 0, "a byte order mark (U+FEFF)", "a JSON value");
-  }
-  thread_local Scratch scratch;
-  scratch.Clear();
-  CanonicalWriter writer(limits, text, &scratch);
-  const bool ok = Json::sax_parse(text.data(), text.data() + text.size(), &writer,
-                                  nlohmann::detail::input_format_t::json, /*strict=*/true,
-                                  /*ignore_comments=*/false);
-  scratch.Trim();
-  if (!ok) {
-    if (writer.status().ok()) return Status::Internal("JSON parser stopped without an error");
-    return std::move(writer.status());
-  }
-  // The parser ends its input at a NUL byte outside a string (one inside a
-  // string is an error already), so a NUL after a complete value would
-  // silently cut the text short.
-  if (const void* nul = std::memchr(text.data(), '\0', text.size()); nul != nullptr) {
-    const size_t offset = static_cast<size_t>(static_cast<const char*>(nul) - text.data());
-    return json_internal::JsonErrorAt(text, offset, "control character U+0000", "end of input");
-  }
-  return writer.TakeOutput();
+  std::string out;
+  if (json_internal::CanonicalizeJsonFast(text, limits, &out)) return out;
+  return json_internal::CanonicalizeJsonReference(text, limits);
 }
 
 }  // namespace cairn

@@ -53,17 +53,6 @@ void AppendEscape(std::string* out, unsigned char c) {
   }
 }
 
-// True when any of the eight bytes in `w` is < 0x20, '"' or '\\' (the
-// classic SWAR zero-byte and less-than tests, exact for these constants).
-inline bool AnyNeedsEscape(uint64_t w) {
-  constexpr uint64_t kOnes = 0x0101010101010101ull;
-  constexpr uint64_t kHighs = 0x8080808080808080ull;
-  const uint64_t quote = w ^ (kOnes * '"');
-  const uint64_t backslash = w ^ (kOnes * '\\');
-  const uint64_t found = ((w - kOnes * 0x20) | (quote - kOnes) | (backslash - kOnes)) & ~w & kHighs;
-  return found != 0;
-}
-
 // Index of the first byte of s that needs an escape, or s.size().
 size_t FindEscape(std::string_view s) {
   const char* data = s.data();
@@ -72,7 +61,7 @@ size_t FindEscape(std::string_view s) {
   for (; s.size() - i >= 8; i += 8) {
     uint64_t word;
     std::memcpy(&word, data + i, 8);
-    if (AnyNeedsEscape(word)) break;
+    if (json_internal::AnyByteNeedsEscape(word)) break;
   }
   while (i < s.size() && !kNeedsEscape[static_cast<unsigned char>(data[i])]) i++;
   return i;
@@ -83,10 +72,8 @@ size_t FindEscape(std::string_view s) {
 void AppendJsonString(std::string* out, std::string_view s) {
   size_t i = FindEscape(s);
   if (i == s.size()) {
-    // The common case: quotes around the bytes as they are, in one append.
-    const size_t at = out->size();
-    out->append(s.size() + 2, '"');
-    std::memcpy(out->data() + at + 1, s.data(), s.size());
+    // The common case: quotes around the bytes as they are.
+    json_internal::AppendPlainJsonString(out, s);
     return;
   }
   out->push_back('"');
@@ -172,6 +159,10 @@ bool IsValidUtf8(std::string_view s) {
         i += 8;
         continue;
       }
+    }
+    if (static_cast<unsigned char>(data[i]) < 0x80) {
+      i++;
+      continue;
     }
     const size_t len = json_internal::Utf8SequenceLength(s, i);
     if (len == 0) return false;

@@ -23,7 +23,6 @@
 namespace cairn {
 namespace {
 
-const Status& StatusOf(const Status& s) { return s; }
 template <typename T>
 const Status& StatusOf(const Result<T>& r) {
   return r.status();

@@ -1,9 +1,9 @@
 // Damaged data files (DESIGN.md invariant 4): a flipped or missing byte is
 // reported, either by open (CORRUPTION naming the file and the offset) or by
 // reads and Verify (naming the version or the file). It never crashes the
-// engine and never comes back as different data. The one documented
-// exception is the last record of the last log segment, which recovery cannot
-// tell from a torn write: it is cut.
+// engine and never comes back as different data. The one thing recovery cuts
+// without an error is what a torn write can leave at the end of the last
+// segment.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -138,7 +138,8 @@ TEST(DamageTest, FlippedDocumentInSealedLogIsReportedByReadsAndVerify) {
   const size_t at = log.find("marker-7-");
   ASSERT_NE(at, std::string::npos);
   ASSERT_EQ(log.find("marker-7-", at + 1), std::string::npos);
-  const LogRecord* record = RecordAt(ParseRecords(log), at);
+  const std::vector<LogRecord> records = ParseRecords(log);
+  const LogRecord* record = RecordAt(records, at);
   ASSERT_NE(record, nullptr);
   FlipByte(&fs, log_name, at + 12);  // a letter of the padding text: still valid JSON
 
@@ -193,7 +194,9 @@ void BuildUncheckpointed(FaultFileSystem* fs, int n, std::vector<Version>* writt
   auto db = Database::Open(fs->NewStorage(), options);
   ASSERT_TRUE(db.ok());
   for (int i = 0; i < n; i++) {
-    auto v = (*db)->Put("docs", "d" + std::to_string(i), DocJson(i, 40 + 13 * i));
+    // The last document is large enough to fill whole 512-byte sectors.
+    auto v =
+        (*db)->Put("docs", "d" + std::to_string(i), DocJson(i, i + 1 == n ? 2000 : 40 + 13 * i));
     ASSERT_TRUE(v.ok());
     written->push_back(*v);
   }
@@ -231,29 +234,73 @@ TEST(DamageTest, FlipInReplayedLogFailsOpenNamingFileAndOffset) {
   }
 }
 
-// The last record of the last segment cannot be told apart from a torn write,
-// so recovery cuts it (log_scanner.h: a bad record with nothing valid after
-// it is a torn tail). Exactly this survives: every earlier commit, unchanged;
-// the file is cut at the end of the previous record; writing continues there.
-TEST(DamageTest, FlipInLastRecordIsCutAsATornTail) {
+// The last record of the last segment has nothing valid after it, so
+// recovery tells damage from a torn write by the record itself
+// (log_scanner.h): a fully written commit record (intact header, a non-zero
+// last byte, no zeroed 512-byte sector) that fails its checksum is damage.
+TEST(DamageTest, DamagedLastRecordFailsOpenNamingIt) {
   FaultFileSystem base;
   std::vector<Version> written;
   BuildUncheckpointed(&base, 10, &written);
   const std::string log_name = "log-000001.cairn";
-  const std::vector<LogRecord> records = ParseRecords(base.ReadRaw(log_name));
-  const LogRecord& last = records.back();
-  const uint64_t previous_end = last.offset;
-  for (uint64_t at : {last.offset, last.offset + 8, last.offset + 12, last.offset + 16,
+  const LogRecord last = ParseRecords(base.ReadRaw(log_name)).back();
+  for (uint64_t at : {last.offset, last.offset + 7, last.offset + 16,
                       (last.offset + last.checked_end) / 2, last.checked_end - 1}) {
     SCOPED_TRACE("byte " + std::to_string(at));
     auto fs = Clone(base);
     FlipByte(fs.get(), log_name, at, 0x10);
     auto db = Database::Open(fs->NewStorage(), Options{});
+    ASSERT_FALSE(db.ok()) << "a damaged, acknowledged last commit was dropped without an error";
+    EXPECT_EQ(db.status().code(), Code::kCorruption) << db.status().ToString();
+    EXPECT_TRUE(
+        Contains(db.status().message(), log_name + " at offset " + std::to_string(last.offset)))
+        << db.status().ToString();
+  }
+}
+
+// What a torn write can leave of the last record is cut. Exactly this
+// survives: every earlier commit, unchanged; the file ends where the record
+// began; writing continues there.
+TEST(DamageTest, LastRecordThatLooksTornIsCut) {
+  FaultFileSystem base;
+  std::vector<Version> written;
+  BuildUncheckpointed(&base, 10, &written);
+  const std::string log_name = "log-000001.cairn";
+  const std::string image = base.ReadRaw(log_name);
+  const LogRecord last = ParseRecords(image).back();
+  ASSERT_GE(last.checked_end - last.offset, 1024u + 16) << "the last record must hold a sector";
+  struct Tear {
+    std::string what;
+    std::string bytes;
+  };
+  std::vector<Tear> tears;
+  auto with = [&](uint64_t at, char c) {
+    std::string b = image;
+    b[at] = c;
+    return b;
+  };
+  tears.push_back({"type byte changed", with(last.offset + 12, 0x12)});
+  tears.push_back({"length past the end of the file",
+                   with(last.offset + 11, static_cast<char>(image[last.offset + 11] ^ 0x40))});
+  tears.push_back({"last payload byte zero", with(last.checked_end - 1, 0)});
+  {
+    std::string b = image;
+    const uint64_t sector = (last.offset + 16 + 511) / 512 * 512;
+    std::fill(b.begin() + sector, b.begin() + sector + 512, '\0');
+    tears.push_back({"a zeroed 512-byte sector", b});
+  }
+  tears.push_back({"file ends inside the record", image.substr(0, last.offset + 100)});
+  tears.push_back({"file ends inside the header", image.substr(0, last.offset + 9)});
+  for (const Tear& tear : tears) {
+    SCOPED_TRACE(tear.what);
+    auto fs = Clone(base);
+    fs->WriteRaw(log_name, tear.bytes);
+    auto db = Database::Open(fs->NewStorage(), Options{});
     ASSERT_TRUE(db.ok()) << db.status().ToString();
     auto head = (*db)->GetHead();
     DMG_ASSERT_OK(head);
     EXPECT_EQ(head->seq, 9u);
-    EXPECT_EQ(fs->ReadRaw(log_name).size(), previous_end) << "the cut is not at the record";
+    EXPECT_EQ(fs->ReadRaw(log_name).size(), last.offset) << "the cut is not at the record";
     for (int i = 0; i < 10; i++) {
       auto v = (*db)->Get("docs", "d" + std::to_string(i));
       DMG_ASSERT_OK(v);
@@ -563,7 +610,8 @@ TEST(DamageTest, RandomSingleByteFlipsAreReportedOrHarmless) {
     const bool in_last_record = file == image.last_segment && at >= image.last_record.offset &&
                                 at < image.last_record.checked_end;
     if (in_last_record) {
-      // Documented: the damaged last record is cut like a torn write.
+      // Open did not report it, so the damage looks like a torn write: the
+      // last record is cut.
       EXPECT_TRUE(report->ok) << context;
       EXPECT_EQ(Compare(db->get(), image.before_last, true, file), "") << context;
       outcomes["last record cut as a torn tail"]++;
