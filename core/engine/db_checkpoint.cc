@@ -1,5 +1,6 @@
 // Checkpoints: merge the frozen memtable and the current table into a new
 // table file, then swap it in. The log is never rewritten here.
+#include "engine/bloom.h"
 #include "engine/db_impl.h"
 #include "engine/log_format.h"
 
@@ -46,12 +47,22 @@ Status DBImpl::BuildCheckpoint(const CheckpointState& state) {
     children.push_back(imm->NewIterator());
     if (table) children.push_back(table->NewIterator());
     auto it = NewMergingIterator(std::move(children));
+    std::vector<uint64_t> doc_hashes;
+    std::string last_prefix;
     s = it->SeekToFirst();
     while (s.ok() && it->Valid()) {
-      s = builder.Add(it->key(), it->value());
+      std::string_view k = it->key();
+      if (k[0] == kVersionTag && k.size() > 8) {
+        std::string_view prefix = k.substr(0, k.size() - 8);
+        if (prefix != last_prefix) {
+          doc_hashes.push_back(DocFilterHash(prefix));
+          last_prefix.assign(prefix);
+        }
+      }
+      s = builder.Add(k, it->value());
       if (s.ok()) s = it->Next();
     }
-    if (s.ok()) s = builder.Finish(EncodeCheckpointState(state));
+    if (s.ok()) s = builder.Finish(EncodeCheckpointState(state) + BuildBloomFilter(doc_hashes));
   }
   if (s.ok()) s = storage_->Rename(tmp, name);
   if (!s.ok()) {
@@ -69,6 +80,7 @@ Status DBImpl::BuildCheckpoint(const CheckpointState& state) {
   WriterLock l(&index_mu_);
   if (table_obsolete_) table_obsolete_->store(true);
   table_ = AdoptTable(std::move(opened).value(), name);
+  table_filter_ = std::string_view(table_->metadata()).substr(kCheckpointStateBytes);
   if (imm_ == imm) imm_.reset();
   return Status::OK();
 }

@@ -46,8 +46,14 @@ struct CheckpointState {
   uint64_t versions = 0;
 };
 
+// Checkpoint metadata: the state, then a Bloom filter of the documents the
+// checkpoint holds (engine/bloom.h).
+inline constexpr size_t kCheckpointStateBytes = 4 + 8 + 32 + 4 + 8 + 8 + 8;
 std::string EncodeCheckpointState(const CheckpointState& s);
-bool DecodeCheckpointState(std::string_view in, CheckpointState* s);
+// Decodes the state at the front of `in`; *filter is the rest.
+bool DecodeCheckpointState(std::string_view in, CheckpointState* s, std::string_view* filter);
+// The Bloom filter key of a document: XXH3-64 of its DocPrefix.
+uint64_t DocFilterHash(std::string_view doc_prefix);
 
 class DBImpl final : public Database {
  public:
@@ -168,6 +174,8 @@ class DBImpl final : public Database {
   std::shared_ptr<MemTable> mem_ GUARDED_BY(index_mu_);
   std::shared_ptr<MemTable> imm_ GUARDED_BY(index_mu_);
   std::shared_ptr<Table> table_ GUARDED_BY(index_mu_);
+  // The Bloom filter in table_'s metadata (empty: may contain anything).
+  std::string_view table_filter_ GUARDED_BY(index_mu_);
   // Read handles of every log segment, by number. Files are only added.
   std::map<uint32_t, std::shared_ptr<File>> segments_ GUARDED_BY(index_mu_);
   uint32_t active_segment_ GUARDED_BY(index_mu_) = 0;

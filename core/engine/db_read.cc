@@ -5,6 +5,7 @@
 
 #include "docs/validate.h"
 #include "docs/version_codec.h"
+#include "engine/bloom.h"
 #include "engine/db_impl.h"
 #include "engine/log_format.h"
 #include "util/checksum.h"
@@ -35,7 +36,7 @@ Result<std::optional<VersionRef>> DBImpl::FindVersionRef(std::string_view coll,
     }
   }
   std::unique_ptr<Table::Iterator> it;
-  if (!found && table_) {
+  if (!found && table_ && BloomMayContain(table_filter_, DocFilterHash(prefix))) {
     it = table_->NewIterator();
     CAIRN_RETURN_IF_ERROR(it->Seek(key));
     if (it->Valid() && StartsWith(it->key(), prefix)) {

@@ -8,6 +8,7 @@
 #include "engine/log_format.h"
 #include "engine/log_scanner.h"
 #include "storage-backends/memory/memory_storage.h"
+#include "util/checksum.h"
 #include "util/coding.h"
 
 namespace cairn {
@@ -40,8 +41,13 @@ std::string EncodeCheckpointState(const CheckpointState& s) {
   return out;
 }
 
-bool DecodeCheckpointState(std::string_view in, CheckpointState* s) {
-  if (in.size() != 4 + 8 + Hash::kSize + 4 + 8 + 8 + 8) return false;
+uint64_t DocFilterHash(std::string_view doc_prefix) {
+  return Checksum64(doc_prefix.data(), doc_prefix.size());
+}
+
+bool DecodeCheckpointState(std::string_view in, CheckpointState* s, std::string_view* filter) {
+  if (in.size() < kCheckpointStateBytes) return false;
+  *filter = in.substr(kCheckpointStateBytes);
   if (DecodeFixed32(in.data()) != kFormatVersion) return false;
   const char* p = in.data() + 4;
   s->seq = DecodeFixed64(p);
@@ -133,7 +139,8 @@ Status DBImpl::Recover() {
       CAIRN_ASSIGN_OR_RETURN(auto file, storage_->OpenFile(name, FileOptions{}));
       auto table = Table::Open(std::move(file), name, (1ull << 40) + ++checkpoint_file_counter_, &cache_);
       if (!table.ok()) return table.status();
-      if (!DecodeCheckpointState(table.value()->metadata(), &st)) {
+      std::string_view filter;
+    if (!DecodeCheckpointState(table.value()->metadata(), &st, &filter)) {
         return Status::Corruption(name + ": malformed checkpoint metadata");
       }
       if (segments.empty() || st.segment < segments.front() || st.segment > segments.back()) {
@@ -141,6 +148,7 @@ Status DBImpl::Recover() {
                                   ", which is missing");
       }
       table_ = AdoptTable(std::move(table).value(), name);
+    table_filter_ = std::string_view(table_->metadata()).substr(kCheckpointStateBytes);
       first_segment = st.segment;
       start_offset = st.offset;
       visible_seq_ = st.seq;
