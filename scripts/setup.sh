@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 
 APT_PACKAGES=(
   build-essential cmake ninja-build pkg-config clang
-  libb2-dev nlohmann-json3-dev libxxhash-dev
+  libb2-dev nlohmann-json3-dev libxxhash-dev rapidjson-dev
   libsqlite3-dev libgtest-dev libbenchmark-dev
 )
 
