@@ -7,8 +7,9 @@
 // The fast path must never accept text that the reference parser rejects,
 // nor give a different result; it leaves to the reference path:
 //  - anything RapidJSON reports as malformed, including every error in
-//    numbers, and numbers it will not read (310+ integer digits, or exponents
-//    beyond 308), which the reference parser may still accept;
+//    numbers, and numbers it will not read (an exponent above 308 plus the
+//    fraction's digits, such as 0e400; an integer part near 1.8e308 or
+//    more), which the reference parser may still accept;
 //  - strings that are not valid UTF-8 once unescaped: RapidJSON is not asked
 //    to check UTF-8 (checking the output is faster), and it turns an escaped
 //    lone low surrogate (\udc00) into bytes that are not UTF-8;
@@ -27,6 +28,8 @@
 // check its own invariants, not the input.
 #define RAPIDJSON_ASSERT(x) static_cast<void>(sizeof(x))
 
+#include "util/json.h"
+
 #include <rapidjson/reader.h>
 
 #include <cmath>
@@ -34,7 +37,6 @@
 #include <cstring>
 #include <string>
 
-#include "util/json.h"
 #include "util/json_internal.h"
 
 namespace cairn {
@@ -88,12 +90,14 @@ void ScanString(InsituText* t) {
   if (src == dst) {
     // No escape yet in this string: the bytes stay where they are.
     for (;; src += 8) {
-      std::memcpy(&word, src, 8);
+      word = LoadLittleEndian64(src);
       high_bits |= word;
-      if (AnyByteNeedsEscape(word)) break;
+      if (const uint64_t marked = BytesNeedingEscape(word); marked != 0) {
+        src += FirstByteNeedingEscape(marked);
+        break;
+      }
     }
-    while (!ByteNeedsEscape(*src)) src++;
-    if (*src == '"') t->state->plain_end = src;
+    if (*src == '"') t->state->plain_end = src;  // the end, with no escape
     t->src = t->dst = src;
   } else {
     // After an escape, each byte moves down by what escapes saved so far; a
@@ -127,8 +131,8 @@ struct StreamTraits<cairn::json_internal::InsituText> {
 // stream may copy plain bytes in bulk (RapidJSON's own versions need SSE).
 template <>
 template <>
-inline void Reader::ScanCopyUnescapedString<cairn::json_internal::InsituText,
-                                            cairn::json_internal::InsituText>(
+inline void
+Reader::ScanCopyUnescapedString<cairn::json_internal::InsituText, cairn::json_internal::InsituText>(
     cairn::json_internal::InsituText& is, cairn::json_internal::InsituText&) {
   cairn::json_internal::ScanString(&is);
 }
@@ -142,7 +146,8 @@ namespace {
 // Parse in place (strings are unescaped inside the copy of the text, and
 // numbers are reported as their literal text, not converted by RapidJSON).
 // No comments, NaN or trailing commas: strict JSON only.
-constexpr unsigned kReaderFlags = rapidjson::kParseInsituFlag | rapidjson::kParseNumbersAsStringsFlag;
+constexpr unsigned kReaderFlags =
+    rapidjson::kParseInsituFlag | rapidjson::kParseNumbersAsStringsFlag;
 
 // Deeper nesting is only possible with a max_depth above this.
 constexpr size_t kMaxFastPathDepth = 128;
@@ -169,12 +174,13 @@ class FastHandler : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, FastH
   bool Bool(bool v) { return writer_.Bool(v); }
   bool RawNumber(const char* text, rapidjson::SizeType size, bool) {
     const std::string_view literal(text, size);
-    size_t digits = literal.size();
+    // The reader has checked the grammar: -?[0-9]+ is an integer literal,
+    // and a '.', 'e' or 'E' (of these only '.' sorts below '9') makes a
+    // double, as it does for the reference parser.
     for (const char c : literal) {
-      if (c == '.' || c == 'e' || c == 'E') return Float(literal);
-      if (c == '-') digits--;
+      if (c > '9' || c == '.') return Float(literal);
     }
-    if (digits <= kSafeIntegerDigits) {
+    if (literal.size() - (literal[0] == '-') <= kSafeIntegerDigits) {
       // The literal is already canonical, but for "-0".
       return literal == "-0" ? writer_.Integer(0) : writer_.IntegerText(literal);
     }
@@ -185,6 +191,8 @@ class FastHandler : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, FastH
     return negative ? writer_.Integer(static_cast<int64_t>(0 - magnitude))
                     : writer_.Unsigned(magnitude);
   }
+  // A string that the scan found to end without any escape is its own raw
+  // bytes, none of which needs an escape in canonical form either.
   bool String(const char* text, rapidjson::SizeType size, bool) {
     const std::string_view s(text, size);
     return text + size == scan_.plain_end ? writer_.PlainString(s) : writer_.String(s);

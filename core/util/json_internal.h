@@ -7,8 +7,10 @@
 #ifndef CAIRN_UTIL_JSON_INTERNAL_H_
 #define CAIRN_UTIL_JSON_INTERNAL_H_
 
+#include <bit>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -23,29 +25,70 @@ namespace json_internal {
 // when s[i] does not start one. REQUIRES: i < s.size().
 size_t Utf8SequenceLength(std::string_view s, size_t i);
 
-// True when any of the eight bytes in `w` is one that a canonical string
-// escapes: < 0x20, '"' or '\\' (the classic SWAR zero-byte and less-than
-// tests, exact for these constants).
-inline bool AnyByteNeedsEscape(uint64_t w) {
+// memcpy() for the short, non-overlapping copies that writing canonical JSON
+// is made of (keys, numbers, members), without a library call for them.
+inline void CopyBytes(char* dst, const char* src, size_t n) {
+  if (n > 16) {
+    std::memcpy(dst, src, n);
+  } else if (n >= 8) {
+    uint64_t head, tail;
+    std::memcpy(&head, src, 8);
+    std::memcpy(&tail, src + n - 8, 8);
+    std::memcpy(dst, &head, 8);
+    std::memcpy(dst + n - 8, &tail, 8);
+  } else if (n >= 4) {
+    uint32_t head, tail;
+    std::memcpy(&head, src, 4);
+    std::memcpy(&tail, src + n - 4, 4);
+    std::memcpy(dst, &head, 4);
+    std::memcpy(dst + n - 4, &tail, 4);
+  } else if (n > 0) {
+    dst[0] = src[0];
+    dst[n / 2] = src[n / 2];
+    dst[n - 1] = src[n - 1];
+  }
+}
+
+// `w` with its bytes in the opposite order.
+inline uint64_t ByteSwap64(uint64_t w) {
+  w = ((w & 0x00ff00ff00ff00ffull) << 8) | ((w >> 8) & 0x00ff00ff00ff00ffull);
+  w = ((w & 0x0000ffff0000ffffull) << 16) | ((w >> 16) & 0x0000ffff0000ffffull);
+  return (w << 32) | (w >> 32);
+}
+
+// The 8 bytes at `p` as a number whose least significant byte is p[0].
+inline uint64_t LoadLittleEndian64(const char* p) {
+  uint64_t w;
+  std::memcpy(&w, p, 8);
+  if constexpr (std::endian::native == std::endian::big) w = ByteSwap64(w);
+  return w;
+}
+
+// For eight bytes in `w`: bit 7 of a byte is set when it is one that a
+// canonical string escapes (< 0x20, '"' or '\\'), or when a less significant
+// byte is (the classic SWAR zero-byte and less-than tests, whose borrows
+// only reach more significant bytes).
+inline uint64_t BytesNeedingEscape(uint64_t w) {
   constexpr uint64_t kOnes = 0x0101010101010101ull;
   constexpr uint64_t kHighs = 0x8080808080808080ull;
   const uint64_t quote = w ^ (kOnes * '"');
   const uint64_t backslash = w ^ (kOnes * '\\');
-  const uint64_t found = ((w - kOnes * 0x20) | (quote - kOnes) | (backslash - kOnes)) & ~w & kHighs;
-  return found != 0;
+  return ((w - kOnes * 0x20) | (quote - kOnes) | (backslash - kOnes)) & ~w & kHighs;
+}
+
+// True when any of the eight bytes in `w` is one that a canonical string
+// escapes.
+inline bool AnyByteNeedsEscape(uint64_t w) { return BytesNeedingEscape(w) != 0; }
+
+// For BytesNeedingEscape(LoadLittleEndian64(p)) != 0: the index of the first
+// byte from p on that needs an escape.
+inline size_t FirstByteNeedingEscape(uint64_t mask) {
+  return static_cast<size_t>(std::countr_zero(mask)) / 8;
 }
 
 // True for the bytes a canonical string escapes: < 0x20, '"' and '\\'.
 inline bool ByteNeedsEscape(char c) {
   return static_cast<unsigned char>(c) < 0x20 || c == '"' || c == '\\';
-}
-
-// AppendJsonString for a string with no byte that needs an escape: `s`
-// between quotes. REQUIRES: no byte of `s` is < 0x20, '"' or '\\'.
-inline void AppendPlainJsonString(std::string* out, std::string_view s) {
-  out->push_back('"');
-  out->append(s);
-  out->push_back('"');
 }
 
 // Appends `s` quoted for an error message: like AppendJsonString, but invalid
@@ -58,6 +101,13 @@ void AppendQuotedForMessage(std::string* out, std::string_view s, size_t max_byt
 // provably the shortest round-trip digits (at most 15 significant digits and
 // a normal double); otherwise this is AppendJsonNumber(out, v).
 void AppendJsonNumberLiteral(std::string* out, double v, std::string_view literal);
+
+// FormatJsonNumberLiteral() writes at most this many bytes.
+constexpr size_t kMaxJsonNumberLength = 32;
+
+// AppendJsonNumberLiteral() into `buf`, which must hold kMaxJsonNumberLength
+// bytes; returns the length written. REQUIRES: `v` is finite.
+size_t FormatJsonNumberLiteral(double v, std::string_view literal, char* buf);
 
 // For a JSON number `literal` (already checked against the JSON grammar)
 // with no fraction and no exponent whose value is exact in int64 when it is
@@ -91,7 +141,7 @@ Result<std::string> CanonicalizeJsonReference(std::string_view text, const JsonL
 // The fast path of CanonicalizeJson alone: true with the canonical form in
 // `*out` when it accepts `text`, false when `text` must go to the reference
 // path (malformed text, any limit exceeded, or a rare input it leaves to the
-// reference parser, such as a number with more than 308 integer digits).
+// reference parser, such as 0e400 or nesting 128 levels deep).
 // Whenever it returns true, `*out` is what CanonicalizeJsonReference gives.
 bool CanonicalizeJsonFast(std::string_view text, const JsonLimits& limits, std::string* out);
 
@@ -121,8 +171,8 @@ class CanonicalWriter {
     // '"key":value' in the output (end is set when the next member or the
     // object's end is reached).
     struct Member {
-      uint64_t prefix;     // the key's first 8 bytes, big-endian, zero-padded
-      size_t key_offset;   // of the key's bytes: in the output, or in keys
+      uint64_t prefix;    // the key's first 8 bytes, big-endian, zero-padded
+      size_t key_offset;  // of the key's bytes: in the output, or in keys
       size_t key_size;
       size_t begin;
       size_t end;
@@ -131,9 +181,9 @@ class CanonicalWriter {
     std::vector<Frame> frames;
     std::vector<Member> members;
     std::string keys;
-    std::vector<Member> sorted;
+    std::vector<size_t> order;  // of an object's members, by key
     std::string body;
-    std::string piece;  // a string or number, formatted before it is copied
+    std::string piece;  // an escaped string, formatted before it is copied
   };
 
   // REQUIRES: `limits` and `*scratch` outlive the writer. `text_size` is the
@@ -183,9 +233,8 @@ class CanonicalWriter {
   void Append(std::string_view bytes);
   void BeginValue();
   bool Scalar(const char* bytes, size_t n);
-  bool AppendString(std::string_view v, bool plain);
   bool AppendKey(std::string_view k, bool plain);
-  void AppendQuoted(std::string_view s, bool plain);
+  void AppendEscaped(std::string_view s);
   bool StartContainer(bool is_object, char open);
   bool EndContainer(char close);
   const char* KeyData(const Member& m) const;
@@ -208,6 +257,54 @@ class CanonicalWriter {
   std::vector<Member>& members_;
   std::string& keys_;
 };
+
+// The writer's smallest events, inline for the parsers' handlers.
+
+inline char* CanonicalWriter::Extend(size_t n) {
+  if (n > out_.size() - size_) Grow(n);
+  char* at = out_.data() + size_;
+  size_ += n;
+  return at;
+}
+
+inline void CanonicalWriter::Put(char c) { *Extend(1) = c; }
+
+inline void CanonicalWriter::Append(std::string_view bytes) {
+  CopyBytes(Extend(bytes.size()), bytes.data(), bytes.size());
+}
+
+inline void CanonicalWriter::BeginValue() {
+  if (frames_.empty()) return;
+  Frame& f = frames_.back();
+  if (!f.is_object && f.count++ > 0) Put(',');
+}
+
+inline bool CanonicalWriter::CheckSize(size_t path_frames) {
+  return size_ <= limits_.max_bytes || SizeError(path_frames);
+}
+
+inline bool CanonicalWriter::Scalar(const char* bytes, size_t n) {
+  BeginValue();
+  Append(std::string_view(bytes, n));
+  return CheckSize(frames_.size());
+}
+
+inline bool CanonicalWriter::Null() { return Scalar("null", 4); }
+
+inline bool CanonicalWriter::Bool(bool v) { return v ? Scalar("true", 4) : Scalar("false", 5); }
+
+inline bool CanonicalWriter::IntegerText(std::string_view digits) {
+  return Scalar(digits.data(), digits.size());
+}
+
+inline bool CanonicalWriter::PlainString(std::string_view v) {
+  BeginValue();
+  char* at = Extend(v.size() + 2);
+  at[0] = '"';
+  CopyBytes(at + 1, v.data(), v.size());
+  at[v.size() + 1] = '"';
+  return CheckSize(frames_.size());
+}
 
 }  // namespace json_internal
 }  // namespace cairn

@@ -33,7 +33,30 @@ struct Decimal {
   int point = 0;
 };
 
-void AppendInt64(std::string* out, int64_t v) {
+// A number's text, built in a caller's buffer of kMaxJsonNumberLength bytes;
+// it takes at most 25 ("-0.00000" and 17 digits, or "-d." and 16 digits and
+// "e-324").
+class NumberText {
+ public:
+  explicit NumberText(char* buf) : bytes_(buf) {}
+
+  void push_back(char c) { bytes_[size_++] = c; }
+  void append(const char* p, size_t n) {
+    std::memcpy(bytes_ + size_, p, n);
+    size_ += n;
+  }
+  void append(size_t n, char c) {
+    std::memset(bytes_ + size_, c, n);
+    size_ += n;
+  }
+  size_t size() const { return size_; }
+
+ private:
+  char* bytes_;
+  size_t size_ = 0;
+};
+
+void AppendInt64(NumberText* out, int64_t v) {
   char buf[24];
   char* end = buf + sizeof(buf);
   char* p = end;
@@ -158,7 +181,7 @@ void ShortestDecimal(double v, Decimal* d) {
 }
 
 // ECMAScript Number::toString, steps 5-10, for the digits of |x|.
-void AppendEcmaScript(std::string* out, const Decimal& d, bool negative) {
+void AppendEcmaScript(NumberText* out, const Decimal& d, bool negative) {
   const int k = d.count;
   const int n = d.point;
   const auto len = [](int v) { return static_cast<size_t>(v); };
@@ -188,7 +211,7 @@ void AppendEcmaScript(std::string* out, const Decimal& d, bool negative) {
 }
 
 // Prints `v` as an integer when it is integral and |v| < 2^53 (-0.0 as 0).
-bool AppendIfSmallInteger(std::string* out, double v) {
+bool AppendIfSmallInteger(NumberText* out, double v) {
   if (!(std::fabs(v) < kTwoPow53)) return false;
   const int64_t i = static_cast<int64_t>(v);
   if (static_cast<double>(i) != v) return false;
@@ -264,30 +287,40 @@ void AppendJsonNumber(std::string* out, double v) {
     out->append("null", 4);
     return;
   }
-  if (AppendIfSmallInteger(out, v)) return;
-  Decimal d;
-  ShortestDecimal(std::fabs(v), &d);
-  AppendEcmaScript(out, d, std::signbit(v));
+  char buf[json_internal::kMaxJsonNumberLength];
+  NumberText text(buf);
+  if (!AppendIfSmallInteger(&text, v)) {
+    Decimal d;
+    ShortestDecimal(std::fabs(v), &d);
+    AppendEcmaScript(&text, d, std::signbit(v));
+  }
+  out->append(buf, text.size());
 }
 
 namespace json_internal {
+
+size_t FormatJsonNumberLiteral(double v, std::string_view literal, char* buf) {
+  NumberText text(buf);
+  if (!AppendIfSmallInteger(&text, v)) {
+    Decimal d;
+    // Fifteen or fewer significant digits that read as a normal double are
+    // the only decimal of that length to do so (see ShortestDecimal), hence
+    // the shortest ones.
+    if (!(std::fpclassify(v) == FP_NORMAL && LiteralDigits(literal, &d))) {
+      ShortestDecimal(std::fabs(v), &d);
+    }
+    AppendEcmaScript(&text, d, std::signbit(v));
+  }
+  return text.size();
+}
 
 void AppendJsonNumberLiteral(std::string* out, double v, std::string_view literal) {
   if (!std::isfinite(v)) {
     out->append("null", 4);
     return;
   }
-  if (AppendIfSmallInteger(out, v)) return;
-  Decimal d;
-  // Fifteen or fewer significant digits that read as a normal double are the
-  // only decimal of that length to do so (see ShortestDecimal), hence the
-  // shortest ones.
-  if (std::fpclassify(v) == FP_NORMAL && LiteralDigits(literal, &d)) {
-    AppendEcmaScript(out, d, std::signbit(v));
-    return;
-  }
-  ShortestDecimal(std::fabs(v), &d);
-  AppendEcmaScript(out, d, std::signbit(v));
+  char buf[kMaxJsonNumberLength];
+  out->append(buf, FormatJsonNumberLiteral(v, literal, buf));
 }
 
 }  // namespace json_internal

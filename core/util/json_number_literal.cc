@@ -77,7 +77,7 @@ double StrtodDigits(std::string digits, int64_t exponent) {
 }  // namespace
 
 bool JsonIntegerLiteral(std::string_view literal, bool* negative, uint64_t* magnitude) {
-  constexpr uint64_t kMaxOverTen = UINT64_MAX / 10;  // 1844674407370955161
+  constexpr uint64_t kMaxOverTen = UINT64_MAX / 10;    // 1844674407370955161
   constexpr unsigned kMaxLastDigit = UINT64_MAX % 10;  // 5
   size_t i = 0;
   *negative = !literal.empty() && literal[0] == '-';

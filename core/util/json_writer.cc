@@ -35,7 +35,7 @@ size_t FormatInteger(char* buf, bool negative, uint64_t magnitude) {
   return len;
 }
 
-// The first 8 bytes of `key`, zero-padded, as a big-endian number: two keys
+// The first 8 bytes of a key, zero-padded, as a big-endian number: two keys
 // whose prefixes differ compare like their prefixes.
 uint64_t KeyPrefix(std::string_view key) {
   uint64_t prefix = 0;
@@ -44,6 +44,13 @@ uint64_t KeyPrefix(std::string_view key) {
     prefix |= uint64_t{static_cast<unsigned char>(key[i])} << (56 - 8 * i);
   }
   return prefix;
+}
+
+// KeyPrefix() of the `size` bytes at `p`, reading 8 bytes there.
+uint64_t KeyPrefixOf8(const char* p, size_t size) {
+  const uint64_t w = ByteSwap64(LoadLittleEndian64(p));
+  if (size >= 8) return w;
+  return size == 0 ? 0 : w & (~uint64_t{0} << (64 - 8 * size));
 }
 
 bool IsIdentifier(std::string_view key) {
@@ -73,8 +80,10 @@ CanonicalWriter::CanonicalWriter(const JsonLimits& limits, size_t text_size, Scr
   members_.clear();
   keys_.clear();
   // Canonical output is rarely longer than its input, and never kept beyond
-  // the limit.
-  out_.resize(std::min(text_size, limits.max_bytes) + 16);
+  // the limit. Only the room in use is written to (Grow() doubles it).
+  const size_t expected = std::min(text_size, limits.max_bytes) + 16;
+  out_.reserve(expected);
+  out_.resize(std::min<size_t>(expected, 4096));
 }
 
 CanonicalWriter::~CanonicalWriter() {
@@ -83,8 +92,8 @@ CanonicalWriter::~CanonicalWriter() {
   if (scratch_.body.capacity() > kKeep) std::string().swap(scratch_.body);
   if (scratch_.piece.capacity() > kKeep) std::string().swap(scratch_.piece);
   if (members_.capacity() * sizeof(Member) > kKeep) std::vector<Member>().swap(members_);
-  if (scratch_.sorted.capacity() * sizeof(Member) > kKeep) {
-    std::vector<Member>().swap(scratch_.sorted);
+  if (scratch_.order.capacity() * sizeof(size_t) > kKeep) {
+    std::vector<size_t>().swap(scratch_.order);
   }
   if (frames_.capacity() * sizeof(Frame) > kKeep) std::vector<Frame>().swap(frames_);
 }
@@ -96,47 +105,12 @@ std::string CanonicalWriter::TakeOutput() {
 
 void CanonicalWriter::Grow(size_t n) { out_.resize(std::max(out_.size() * 2, size_ + n)); }
 
-// Room for `n` more bytes of output, which the caller fills.
-inline char* CanonicalWriter::Extend(size_t n) {
-  if (n > out_.size() - size_) Grow(n);
-  char* at = out_.data() + size_;
-  size_ += n;
-  return at;
-}
-
-inline void CanonicalWriter::Put(char c) { *Extend(1) = c; }
-
-inline void CanonicalWriter::Append(std::string_view bytes) {
-  if (!bytes.empty()) std::memcpy(Extend(bytes.size()), bytes.data(), bytes.size());
-}
-
-// Writes the comma before an array element and counts it.
-inline void CanonicalWriter::BeginValue() {
-  if (frames_.empty()) return;
-  Frame& f = frames_.back();
-  if (!f.is_object && f.count++ > 0) Put(',');
-}
-
-inline bool CanonicalWriter::CheckSize(size_t path_frames) {
-  return size_ <= limits_.max_bytes || SizeError(path_frames);
-}
-
 bool CanonicalWriter::SizeError(size_t path_frames) {
-  status_ = Status::InvalidArgument(
-      "canonical JSON exceeds the limit of " + std::to_string(limits_.max_bytes) +
-      " bytes (reached " + std::to_string(size_) + " bytes at " + Path(path_frames) + ")");
+  status_ = Status::InvalidArgument("canonical JSON exceeds the limit of " +
+                                    std::to_string(limits_.max_bytes) + " bytes (reached " +
+                                    std::to_string(size_) + " bytes at " + Path(path_frames) + ")");
   return false;
 }
-
-bool CanonicalWriter::Scalar(const char* bytes, size_t n) {
-  BeginValue();
-  Append(std::string_view(bytes, n));
-  return CheckSize(frames_.size());
-}
-
-bool CanonicalWriter::Null() { return Scalar("null", 4); }
-
-bool CanonicalWriter::Bool(bool v) { return v ? Scalar("true", 4) : Scalar("false", 5); }
 
 bool CanonicalWriter::Integer(int64_t v) {
   char buf[24];
@@ -150,45 +124,29 @@ bool CanonicalWriter::Unsigned(uint64_t v) {
   return Scalar(buf, FormatInteger(buf, false, v));
 }
 
-bool CanonicalWriter::IntegerText(std::string_view digits) {
-  return Scalar(digits.data(), digits.size());
-}
-
 bool CanonicalWriter::Float(double v, std::string_view literal) {
   BeginValue();
-  std::string& piece = scratch_.piece;
-  piece.clear();
-  AppendJsonNumberLiteral(&piece, v, literal);
-  Append(piece);
+  char buf[kMaxJsonNumberLength];
+  Append(std::string_view(buf, FormatJsonNumberLiteral(v, literal, buf)));
   return CheckSize(frames_.size());
 }
 
-bool CanonicalWriter::String(std::string_view v) { return AppendString(v, /*plain=*/false); }
-
-bool CanonicalWriter::PlainString(std::string_view v) { return AppendString(v, /*plain=*/true); }
+bool CanonicalWriter::String(std::string_view v) {
+  BeginValue();
+  AppendEscaped(v);
+  return CheckSize(frames_.size());
+}
 
 bool CanonicalWriter::Key(std::string_view k) { return AppendKey(k, /*plain=*/false); }
 
 bool CanonicalWriter::PlainKey(std::string_view k) { return AppendKey(k, /*plain=*/true); }
 
-void CanonicalWriter::AppendQuoted(std::string_view s, bool plain) {
-  if (plain) {
-    char* at = Extend(s.size() + 2);
-    at[0] = '"';
-    if (!s.empty()) std::memcpy(at + 1, s.data(), s.size());
-    at[s.size() + 1] = '"';
-    return;
-  }
+// AppendJsonString() into the output, through a scratch buffer.
+void CanonicalWriter::AppendEscaped(std::string_view s) {
   std::string& piece = scratch_.piece;
   piece.clear();
   AppendJsonString(&piece, s);
   Append(piece);
-}
-
-bool CanonicalWriter::AppendString(std::string_view v, bool plain) {
-  BeginValue();
-  AppendQuoted(v, plain);
-  return CheckSize(frames_.size());
 }
 
 bool CanonicalWriter::AppendKey(std::string_view k, bool plain) {
@@ -198,11 +156,20 @@ bool CanonicalWriter::AppendKey(std::string_view k, bool plain) {
     Put(',');
   }
   const size_t begin = size_;
-  AppendQuoted(k, plain);
-  Put(':');
   if (plain) {
-    members_.push_back({KeyPrefix(k), begin + 1, k.size(), begin, 0, /*key_in_output=*/true});
+    // '"key":', with room after it to read the key's prefix from the output.
+    if (out_.size() - size_ < k.size() + 16) Grow(k.size() + 16);
+    char* at = out_.data() + begin;
+    at[0] = '"';
+    CopyBytes(at + 1, k.data(), k.size());
+    at[k.size() + 1] = '"';
+    at[k.size() + 2] = ':';
+    size_ += k.size() + 3;
+    members_.push_back(
+        {KeyPrefixOf8(at + 1, k.size()), begin + 1, k.size(), begin, 0, /*key_in_output=*/true});
   } else {
+    AppendEscaped(k);
+    Put(':');
     members_.push_back({KeyPrefix(k), keys_.size(), k.size(), begin, 0, /*key_in_output=*/false});
     keys_.append(k);
   }
@@ -253,8 +220,8 @@ std::string_view CanonicalWriter::KeyOf(const Member& m) const {
 }
 
 // Byte order of two members' keys (<0, 0, >0). Keys usually differ in their
-// first 8 bytes. When those are equal and one key is no longer, it is the
-// other's prefix.
+// first 8 bytes. When those are equal and a key has at most 8 bytes, it is a
+// prefix of the other key, so the shorter key comes first.
 int CanonicalWriter::CompareKeys(const Member& a, const Member& b) const {
   if (a.prefix != b.prefix) return a.prefix < b.prefix ? -1 : 1;
   const size_t n = std::min(a.key_size, b.key_size);
@@ -282,33 +249,35 @@ bool CanonicalWriter::SortMembers() {
   }
   if (sorted) return true;
 
-  std::vector<Member>& by_key = scratch_.sorted;
-  by_key.assign(m, m + n);
+  // The members' indices in key order.
+  std::vector<size_t>& order = scratch_.order;
+  order.resize(n);
+  for (size_t i = 0; i < n; i++) order[i] = i;
+  const auto compare = [this, m](size_t a, size_t b) { return CompareKeys(m[a], m[b]); };
   bool any_equal = false;
   if (n <= 16) {
     // Insertion sort: objects are usually small, and it needs no calls. A key
     // equal to one already placed is always compared with it.
     for (size_t i = 1; i < n; i++) {
-      const Member x = by_key[i];
+      const size_t x = order[i];
       size_t j = i;
       for (; j > 0; j--) {
-        const int c = CompareKeys(x, by_key[j - 1]);
+        const int c = compare(x, order[j - 1]);
         if (c >= 0) {
           any_equal |= c == 0;
           break;
         }
-        by_key[j] = by_key[j - 1];
+        order[j] = order[j - 1];
       }
-      by_key[j] = x;
+      order[j] = x;
     }
   } else {
-    std::sort(by_key.begin(), by_key.end(),
-              [this](const Member& a, const Member& b) { return CompareKeys(a, b) < 0; });
+    std::sort(order.begin(), order.end(), [&](size_t a, size_t b) { return compare(a, b) < 0; });
     any_equal = true;
   }
   if (any_equal) {
     for (size_t i = 1; i < n; i++) {
-      if (CompareKeys(by_key[i - 1], by_key[i]) == 0) return DuplicateKey(KeyOf(by_key[i]));
+      if (compare(order[i - 1], order[i]) == 0) return DuplicateKey(KeyOf(m[order[i]]));
     }
   }
   // The members in key order, then back over the object's body.
@@ -318,8 +287,9 @@ bool CanonicalWriter::SortMembers() {
   char* p = body.data();
   for (size_t i = 0; i < n; i++) {
     if (i > 0) *p++ = ',';
-    const size_t len = by_key[i].end - by_key[i].begin;
-    std::memcpy(p, out_.data() + by_key[i].begin, len);
+    const Member& member = m[order[i]];
+    const size_t len = member.end - member.begin;
+    CopyBytes(p, out_.data() + member.begin, len);
     p += len;
   }
   std::memcpy(out_.data() + f.body_start, body.data(), span);

@@ -21,9 +21,10 @@ namespace {
 using json_internal::CanonicalizeJsonFast;
 using json_internal::CanonicalizeJsonReference;
 
-// Valid JSON texts that the fast path may leave to the reference parser:
-// nesting deeper than its recursion cap (when max_depth allows it), an
-// integer part of 309 or more digits, or an exponent of 309 or more.
+// Valid JSON texts that the fast path may leave to the reference parser
+// (a superset: RapidJSON's own number limits lie near these): nesting deeper
+// than its recursion cap (when max_depth allows it), an integer part of 309
+// or more digits, or an exponent of 309 or more.
 bool FastPathMayRefuse(std::string_view text, const JsonLimits& limits) {
   size_t depth = 0, max_depth = 0, digit_run = 0;
   for (size_t i = 0; i < text.size(); i++) {
@@ -74,8 +75,7 @@ void Check(const std::string& text, const JsonLimits& limits, Tally* tally) {
   } else {
     tally->errors++;
     ASSERT_EQ(got.status().code(), reference.status().code()) << testing::PrintToString(text);
-    ASSERT_EQ(got.status().message(), reference.status().message())
-        << testing::PrintToString(text);
+    ASSERT_EQ(got.status().message(), reference.status().message()) << testing::PrintToString(text);
   }
 }
 
@@ -94,12 +94,13 @@ class Generator {
 
   void Mutate(std::string* s) {
     static const char kGrammarBytes[] = "\"\\{}[],:.-+eE0 9\x1f\x7f\x80\xff";
+    // clang-format off
     static const char* const kTokens[] = {
-        "\\ud800", "\\udc00", "\\udbff\\udfff", "\\ud83d", "\\u", "\\u12", "\\x", "\\",
-        "\"",      "\xED\xA0\x80", "\xC0\x80", "\xF4\x90\x80\x80", "\xC3", "\xEF\xBB\xBF",
-        "1e400",   "-",       "1.",      ".5",      "1e",     "1e+",    "01",
-        "-0",      "0x1",     "+1",      "NaN",     "tru",    "nul",    "[",
-        "]",       "{",       "}",       ",",       ":",      "//",     "\t"};
+        "\\ud800", "\\udc00", "\\udbff\\udfff", "\\ud83d", "\\u", "\\u12", "\\x", "\\", "\"",
+        "\xED\xA0\x80", "\xC0\x80", "\xF4\x90\x80\x80", "\xC3", "\xEF\xBB\xBF", "1e400", "-", "1.",
+        ".5", "1e", "1e+", "01", "-0", "0x1", "+1", "NaN", "tru", "nul", "[", "]", "{", "}", ",", ":",
+        "//", "\t"};
+    // clang-format on
     switch (Pick(7)) {
       case 0:  // replace a byte
         if (!s->empty()) (*s)[Pick(s->size())] = static_cast<char>(rng_());
@@ -180,18 +181,20 @@ class Generator {
   }
 
   void Number(std::string* out) {
+    // clang-format off
     static const char* const kNumbers[] = {
         "0", "-0", "-0.0", "1.0", "2.5e3", "1E+2", "1e-7", "0.000001", "1e21", "1e22", "1e23",
-        "123456789012345678", "-123456789012345678", "1234567890123456789",
-        "12345678901234567890", "9223372036854775807", "9223372036854775808",
-        "-9223372036854775808", "-9223372036854775809", "18446744073709551615",
-        "18446744073709551616", "-18446744073709551616", "9007199254740993",
-        "9007199254740993.0", "1e308", "1.7976931348623157e308", "1.7976931348623158e308",
-        "1.7976931348623159e308", "2.2250738585072014e-308", "4.9e-324", "5e-324",
-        "2.4703282292062327e-324", "2.4703282292062328e-324", "1e-400", "-1e-400", "0e400",
-        "0.1", "0.30000000000000004", "123e-20", "4.35", "12.5", "-1.5e-10", "1e0", "1E-0",
-        "100e-2", "0.1e1", "1.00000000000000011102230246251565404236316680908203125",
-        "89255.0e-22", "8.98846567431158e307", "0.0000000000000000000000000000001e30"};
+        "123456789012345678", "-123456789012345678", "1234567890123456789", "12345678901234567890",
+        "9223372036854775807", "9223372036854775808", "-9223372036854775808",
+        "-9223372036854775809", "18446744073709551615", "18446744073709551616",
+        "-18446744073709551616", "9007199254740993", "9007199254740993.0", "1e308",
+        "1.7976931348623157e308", "1.7976931348623158e308", "1.7976931348623159e308",
+        "2.2250738585072014e-308", "4.9e-324", "5e-324", "2.4703282292062327e-324",
+        "2.4703282292062328e-324", "1e-400", "-1e-400", "0e400", "0.1", "0.30000000000000004",
+        "123e-20", "4.35", "12.5", "-1.5e-10", "1e0", "1E-0", "100e-2", "0.1e1",
+        "1.00000000000000011102230246251565404236316680908203125", "89255.0e-22",
+        "8.98846567431158e307", "0.0000000000000000000000000000001e30"};
+    // clang-format on
     switch (Pick(4)) {
       case 0:
         *out += kNumbers[Pick(std::size(kNumbers))];
@@ -221,10 +224,12 @@ class Generator {
   }
 
   void Key(std::string* out) {
+    // clang-format off
     static const char* const kKeys[] = {
         "a", "b", "A", "", "key", "k\\u0065y", "\\n", "\xC3\xA9", "\\u00e9", "a\\u0000",
         "prefix_long_key", "prefix_long_key_1", "prefix_long_key_2", "prefix_l\\u006fng_key",
-        "\xF0\x9F\x98\x80", "\\ud83d\\ude00", "zz", "\\\""};
+        "\xF0\x9F\x98\x80", "\\ud83d\\ude00", "zz", "\\\"", "abcdefgh1", "abcdefgh2"};
+    // clang-format on
     Space(out);
     if (Pick(3) == 0) {
       String(out);
@@ -236,11 +241,13 @@ class Generator {
   }
 
   void String(std::string* out) {
+    // clang-format off
     static const char* const kPieces[] = {
         "a", "Z", " ", "0123456789abcdef", "\\\"", "\\\\", "\\/", "\\b", "\\f", "\\n", "\\r",
         "\\t", "\\u0000", "\\u001f", "\\u001F", "\\u0041", "\\u00e9", "\\u20ac", "\\uffff",
         "\\ud83d\\ude00", "\\uD83D\\uDE00", "\\udbff\\udfff", "\x7f", "\xC3\xA9",
         "\xE2\x82\xAC", "\xEF\xBF\xBF", "\xF0\x9F\x98\x80", "\xE2\x80\xA8", "/"};
+    // clang-format on
     *out += '"';
     for (size_t n = Pick(8) == 0 ? Pick(40) : Pick(6); n > 0; n--) {
       *out += kPieces[Pick(std::size(kPieces))];
@@ -266,6 +273,96 @@ JsonLimits RandomLimits(Generator* gen, size_t text_size) {
   return limits;
 }
 
+// The fast path's own result, or "<refused>".
+std::string Fast(std::string_view text, const JsonLimits& limits = JsonLimits()) {
+  std::string out;
+  return CanonicalizeJsonFast(text, limits, &out) ? out : "<refused>";
+}
+
+TEST(JsonFastPathTest, TakesTypicalDocuments) {
+  EXPECT_EQ(Fast(R"({"height":618000,"hash":"00000000a1b2c3d4","miner":"m42","fee":12.5,)"
+                 R"("tx":[1,2,3]})"),
+            R"({"fee":12.5,"hash":"00000000a1b2c3d4","height":618000,"miner":"m42","tx":[1,2,3]})");
+  EXPECT_EQ(
+      Fast(R"({"user":{"name":"Zo\u00eb","id":42},"tags":["a","b\n"],"score":-3.75e-2})"),
+      "{\"score\":-0.0375,\"tags\":[\"a\",\"b\\n\"],\"user\":{\"id\":42,\"name\":\"Zo\xC3\xAB\"}}");
+  EXPECT_EQ(Fast("[-0,-0.0,0e-5,1e308]"), "[0,0,0,1e+308]");
+  EXPECT_EQ(Fast("[18446744073709551616,-9223372036854775808,-9223372036854775809]"),
+            "[18446744073709552000,-9223372036854775808,-9223372036854776000]");
+  // Escapes after runs longer than a word move the rest of the string down.
+  EXPECT_EQ(Fast(R"(["ab\ncdefghijklmnopqrstuvwxyz","0123456\"89abcdefghijklmnop\\",)"
+                 R"("\u00e9\u00e9\u00e9\u00e9\u00e9xxxxxxxxxxxxxxxx"])"),
+            "[\"ab\\ncdefghijklmnopqrstuvwxyz\",\"0123456\\\"89abcdefghijklmnop\\\\\","
+            "\"\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9xxxxxxxxxxxxxxxx\"]");
+}
+
+// RapidJSON 1.1.0 turns an escaped low surrogate without a high one into the
+// bytes ED B0 80, which are not UTF-8; the reference rejects the text.
+TEST(JsonFastPathTest, LoneLowSurrogateEscapesAreLeftToReference) {
+  for (const char* text : {R"("\udc00")", R"(["a\udfffb"])", R"({"\udc00":1})"}) {
+    EXPECT_EQ(Fast(text), "<refused>") << text;
+    const Result<std::string> r = CanonicalizeJson(text, JsonLimits());
+    ASSERT_FALSE(r.ok()) << text;
+    EXPECT_EQ(r.status().message(),
+              CanonicalizeJsonReference(text, JsonLimits()).status().message());
+  }
+  EXPECT_EQ(CanonicalizeJson(R"(["a\udfffb"])", JsonLimits()).status().message(),
+            "line 1, column 9: found a low surrogate escape (\\udc00-\\udfff) without a high one, "
+            "expected a high surrogate escape (\\ud800-\\udbff) right before it");
+}
+
+// RapidJSON ends its input at a NUL byte, so text after one would be lost.
+TEST(JsonFastPathTest, NulBytesAreLeftToReference) {
+  EXPECT_EQ(Fast(std::string("[1]\0x", 5)), "<refused>");
+  EXPECT_EQ(Fast(std::string("1\0", 2)), "<refused>");
+  EXPECT_EQ(CanonicalizeJson(std::string("1\0", 2), JsonLimits()).status().message(),
+            "line 1, column 2: found control character U+0000, expected end of input");
+}
+
+// RapidJSON's UTF-8 input stream would skip each byte of a byte order mark
+// on its own; the fast path reads bytes as they are.
+TEST(JsonFastPathTest, StrayByteOrderMarkBytesAreErrors) {
+  for (const char* text : {"\xEF"
+                           "1",
+                           "\xEF\xBB"
+                           "1",
+                           "\xBB{}"}) {
+    EXPECT_EQ(Fast(text), "<refused>");
+    EXPECT_EQ(CanonicalizeJson(text, JsonLimits()).status().code(), Code::kParseError);
+  }
+}
+
+// RapidJSON refuses exponents above 308 (plus the fraction's digits) that
+// the reference reads when the digits are all zero; the result must not
+// change. Numbers near the double range must come out the same either way.
+TEST(JsonFastPathTest, NumbersRapidJsonWillNotReadStillCanonicalize) {
+  EXPECT_EQ(Fast("0e400"), "<refused>");
+  EXPECT_EQ(*CanonicalizeJson("0e400", JsonLimits()), "0");
+  EXPECT_EQ(Fast("[-0.000e999]"), "<refused>");
+  EXPECT_EQ(*CanonicalizeJson("[-0.000e999]", JsonLimits()), "[0]");
+  // 1 and 17976931348623157 followed by zeros, 309 digits in all.
+  std::string digits(309, '0');
+  digits[0] = '1';
+  EXPECT_EQ(Fast(digits), "1e+308");
+  digits.replace(0, 17, "17976931348623157");
+  EXPECT_EQ(*CanonicalizeJson(digits, JsonLimits()), "1.7976931348623157e+308");
+  digits += '0';
+  EXPECT_EQ(CanonicalizeJson(digits, JsonLimits()).status().code(), Code::kParseError);
+  EXPECT_EQ(Fast("0.0000000001e310"), "1e+300");
+  EXPECT_EQ(CanonicalizeJson("[1e400]", JsonLimits()).status().code(), Code::kParseError);
+}
+
+// The reader recurses once per level; deeper documents go to the reference.
+TEST(JsonFastPathTest, DeepNestingIsLeftToReference) {
+  JsonLimits deep;
+  deep.max_depth = 100000;
+  const std::string shallow = std::string(100, '[') + std::string(100, ']');
+  EXPECT_EQ(Fast(shallow, deep), shallow);
+  const std::string nested = std::string(50000, '[') + std::string(50000, ']');
+  EXPECT_EQ(Fast(nested, deep), "<refused>");
+  EXPECT_EQ(*CanonicalizeJson(nested, deep), nested);
+}
+
 TEST(JsonFastPathTest, AgreesWithReferenceOnRandomDocuments) {
   Generator gen(0x5eed0001);
   Tally tally;
@@ -274,6 +371,13 @@ TEST(JsonFastPathTest, AgreesWithReferenceOnRandomDocuments) {
     ASSERT_NO_FATAL_FAILURE(Check(doc, JsonLimits(), &tally));
     const std::string doc2 = gen.Document();
     ASSERT_NO_FATAL_FAILURE(Check(doc2, RandomLimits(&gen, doc2.size()), &tally));
+    if (i % 3000 == 0) {
+      // Now and then a long one, past the buffers that are kept for reuse.
+      std::string many = "[";
+      while (many.size() < 100000) many += gen.Document() + ",";
+      many.back() = ']';
+      ASSERT_NO_FATAL_FAILURE(Check(many, JsonLimits(), &tally));
+    }
   }
   // The generator writes valid JSON, and the fast path takes nearly all of it
   // (the rest: duplicate keys, limits, numbers out of range).
