@@ -172,7 +172,12 @@ Status DBImpl::Recover() {
       segments_[seg] = std::move(file);
     }
     for (uint32_t seg : segments) {
-      if (seg < first_segment) continue;
+      if (seg < first_segment) {
+        // Sealed before the checkpoint: counted, never replayed.
+        CAIRN_ASSIGN_OR_RETURN(uint64_t size, segments_[seg]->Size());
+        log_bytes_ += size;
+        continue;
+      }
       CAIRN_RETURN_IF_ERROR(ReplaySegment(seg, seg == first_segment ? start_offset : 0,
                                           seg == segments.back()));
     }

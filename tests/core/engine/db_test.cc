@@ -270,6 +270,11 @@ TEST_F(DbTest, MatchesModelAcrossCheckpointsAndReopens) {
   }
   Stats st = db_->GetStats();
   EXPECT_GT(st.segments, 1u);
+  uint64_t on_disk = 0;
+  for (const std::string& name : fs_.FileNames()) {
+    if (name.rfind("log-", 0) == 0) on_disk += fs_.ReadRaw(name).size();
+  }
+  EXPECT_EQ(st.log_bytes, on_disk);
   EXPECT_GT(st.checkpoint_entries, 0u);
   auto report = db_->Verify();
   ASSERT_TRUE(report.ok());
