@@ -6,6 +6,7 @@
 #include "docs/validate.h"
 #include "docs/version_codec.h"
 #include "engine/bloom.h"
+#include "engine/commit_record.h"
 #include "engine/db_impl.h"
 #include "engine/log_format.h"
 #include "util/checksum.h"
@@ -344,14 +345,11 @@ Result<std::vector<Version>> DBImpl::Versions(uint64_t from_seq, size_t limit) {
         DecodeFixed64(record.data() + kRecordHeaderBytes) != first_seq) {
       return Status::Corruption(where + ": commit record checksum mismatch");
     }
-    std::string_view rest = record.substr(kRecordHeaderBytes + kCommitHeaderBytes);
-    for (uint32_t i = 0; i < ref.count && out.size() < limit; i++) {
-      std::string_view item, entry;
-      if (!NextCommitItem(&rest, &item, &entry)) return Status::Corruption(where + ": truncated entry");
-      if (first_seq + i < from_seq) continue;
-      Version v;
-      CAIRN_RETURN_IF_ERROR(DecodeVersionEntry(entry, &v).WithContext(where));
-      v.hash = ComputeVersionHash(v);
+    CommitRecord rec;
+    Status s = DecodeCommitRecord(record.substr(kRecordHeaderBytes), &rec, from_seq);
+    if (!s.ok()) return Status::Corruption(where + ": commit record " + s.message());
+    for (Version& v : rec.versions) {
+      if (out.size() == limit) break;
       out.push_back(std::move(v));
     }
     from_seq = first_seq + ref.count;

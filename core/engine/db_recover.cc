@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "docs/version_codec.h"
+#include "engine/commit_record.h"
 #include "engine/db_impl.h"
 #include "engine/log_format.h"
 #include "engine/log_scanner.h"
@@ -274,38 +275,25 @@ Status DBImpl::ReplayCommit(std::string_view payload, uint32_t segment, uint64_t
   auto bad = [&](const std::string& what) {
     return Status::Corruption(At(file_name, payload_offset) + ": commit record " + what);
   };
-  if (payload.size() < kCommitHeaderBytes) return bad("is too short");
-  const uint64_t first_seq = DecodeFixed64(payload.data());
-  const uint32_t count = DecodeFixed32(payload.data() + 8);
-  Hash stored_head;
-  std::memcpy(stored_head.bytes.data(), payload.data() + 12, Hash::kSize);
-  if (first_seq != visible_seq_ + 1) {
-    return bad("starts at seq " + std::to_string(first_seq) + " but seq " +
+  CommitRecord rec;
+  Status s = DecodeCommitRecord(payload, &rec);
+  if (!s.ok()) return bad(s.message());
+  if (rec.first_seq != visible_seq_ + 1) {
+    return bad("starts at seq " + std::to_string(rec.first_seq) + " but seq " +
                std::to_string(visible_seq_ + 1) + " was expected");
   }
-  std::string_view rest = payload.substr(kCommitHeaderBytes);
-  std::vector<Version> versions(count);
-  std::vector<Location> locs(count);
+  std::vector<Location> locs(rec.count);
   Hash head = visible_head_;
   int64_t delta = 0;
-  for (uint32_t i = 0; i < count; i++) {
-    std::string_view item, entry;
-    if (!NextCommitItem(&rest, &item, &entry)) return bad("has a truncated entry");
-    // The item (checksum + entry) ends where the rest begins.
-    const uint64_t entry_offset = payload_offset + (payload.size() - rest.size()) - item.size();
-    if (!CheckCommitItem(item, &entry)) return bad("entry " + std::to_string(i) + ": checksum mismatch");
-    Status s = DecodeVersionEntry(entry, &versions[i]);
-    if (!s.ok()) return bad("entry " + std::to_string(i) + ": " + s.message());
-    const uint64_t len = item.size();
-    Version& v = versions[i];
-    if (v.seq != first_seq + i) return bad("entry " + std::to_string(i) + " has the wrong seq");
-    v.hash = ComputeVersionHash(v);
+  for (uint32_t i = 0; i < rec.count; i++) {
+    const Version& v = rec.versions[i];
     head = ChainHead(head, v.seq, v.hash);
-    locs[i] = Location{segment, entry_offset, static_cast<uint32_t>(len)};
+    locs[i] = Location{segment, payload_offset + rec.items[i].first, rec.items[i].second};
     // Live-document accounting: was the document live before this version?
     std::optional<bool> live_before;
     for (uint32_t j = i; j-- > 0 && !live_before;) {
-      if (versions[j].coll == v.coll && versions[j].id == v.id) live_before = !versions[j].deleted;
+      const Version& w = rec.versions[j];
+      if (w.coll == v.coll && w.id == v.id) live_before = !w.deleted;
     }
     if (!live_before) {
       CAIRN_ASSIGN_OR_RETURN(auto ref, FindVersionRef(v.coll, v.id, UINT64_MAX));
@@ -313,14 +301,13 @@ Status DBImpl::ReplayCommit(std::string_view payload, uint32_t segment, uint64_t
     }
     delta += (v.deleted ? 0 : 1) - (*live_before ? 1 : 0);
   }
-  if (!rest.empty()) return bad("has trailing bytes");
-  if (head != stored_head) {
+  if (head != rec.head_after) {
     return bad("head mismatch: the stored head does not match its versions (damaged data)");
   }
-  ApplyVersions(versions, locs,
-                CommitRef{segment, payload_offset, static_cast<uint32_t>(payload.size()), count});
+  ApplyVersions(rec.versions, locs,
+                CommitRef{segment, payload_offset, static_cast<uint32_t>(payload.size()), rec.count});
   documents_ = static_cast<uint64_t>(static_cast<int64_t>(documents_) + delta);
-  visible_seq_ = first_seq + count - 1;
+  visible_seq_ = rec.first_seq + rec.count - 1;
   visible_head_ = head;
   return Status::OK();
 }

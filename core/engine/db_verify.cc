@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "docs/version_codec.h"
+#include "engine/commit_record.h"
 #include "engine/db_impl.h"
 #include "engine/log_format.h"
 #include "engine/log_scanner.h"
@@ -73,7 +74,6 @@ void DBImpl::VerifyLog(VerifyReport* report) {
         continue;
       }
       const uint64_t first_seq = DecodeFixed64(payload.data());
-      const uint32_t count = DecodeFixed32(payload.data() + 8);
       if (first_seq > seq_limit) break;  // written after this verify began
       if (first_seq != next_seq) {
         report->problems.push_back(name + " at offset " + std::to_string(scanner.offset()) +
@@ -81,22 +81,18 @@ void DBImpl::VerifyLog(VerifyReport* report) {
                                    ", expected " + std::to_string(next_seq));
         chain_broken = true;
       }
-      std::string_view rest = payload.substr(kCommitHeaderBytes);
-      for (uint32_t i = 0; i < count; i++) {
-        std::string_view item, entry;
-        Version v;
-        if (!NextCommitItem(&rest, &item, &entry) || !DecodeVersionEntry(entry, &v).ok()) {
-          report->problems.push_back(name + " at offset " + std::to_string(payload_offset) +
-                                     ": malformed entry " + std::to_string(i));
-          chain_broken = true;
-          break;
-        }
-        v.hash = ComputeVersionHash(v);
-        head = ChainHead(head, v.seq, v.hash);
+      CommitRecord rec;
+      Status s = DecodeCommitRecord(payload, &rec);
+      if (!s.ok()) {
+        report->problems.push_back(name + " at offset " + std::to_string(payload_offset) +
+                                   ": commit record " + s.message());
+        chain_broken = true;
+        next_seq = first_seq + rec.count;
+        continue;
       }
-      next_seq = first_seq + count;
-      Hash stored;
-      std::memcpy(stored.bytes.data(), payload.data() + 12, Hash::kSize);
+      for (const Version& v : rec.versions) head = ChainHead(head, v.seq, v.hash);
+      next_seq = first_seq + rec.count;
+      const Hash& stored = rec.head_after;
       if (!chain_broken && stored != head) {
         report->problems.push_back(name + " at offset " + std::to_string(scanner.offset()) +
                                    ": head chain mismatch after seq " +
