@@ -38,6 +38,20 @@ std::string HashKey(const Hash& hash) {
   return k;
 }
 
+std::string EffectPrefix(const Hash& cause) {
+  std::string k;
+  k.reserve(1 + 2 * Hash::kSize);
+  k.push_back(kEffectTag);
+  k.append(reinterpret_cast<const char*>(cause.bytes.data()), Hash::kSize);
+  return k;
+}
+
+std::string EffectKey(const Hash& cause, const Hash& effect) {
+  std::string k = EffectPrefix(cause);
+  k.append(reinterpret_cast<const char*>(effect.bytes.data()), Hash::kSize);
+  return k;
+}
+
 std::string CollectionKey(std::string_view coll) {
   std::string k;
   k.push_back(kCollectionTag);

@@ -3,6 +3,7 @@
 //   'h' hash[32]                      -> Location     every version by hash
 //   'c' coll                          -> ""           every collection
 //   'q' BE64(~first_seq)              -> CommitRef    every commit record, newest first
+//   'e' cause[32] effect[32]          -> ""           caused_by, reversed: the effects of a version
 // Collection names and ids never contain 0x00, so the separators keep
 // (coll, id) order and no id is a prefix of another's key.
 #ifndef CAIRN_DOCS_KEYS_H_
@@ -21,6 +22,7 @@ inline constexpr char kVersionTag = 'v';
 inline constexpr char kHashTag = 'h';
 inline constexpr char kCollectionTag = 'c';
 inline constexpr char kCommitTag = 'q';
+inline constexpr char kEffectTag = 'e';
 
 // Where a version's log entry lives.
 struct Location {
@@ -60,6 +62,10 @@ std::string CollectionVersionsPrefix(std::string_view coll);
 std::string VersionKey(std::string_view coll, std::string_view id, uint64_t seq);
 std::string HashKey(const Hash& hash);
 std::string CollectionKey(std::string_view coll);
+// 'e' cause effect: `effect` names `cause` in its caused_by.
+std::string EffectKey(const Hash& cause, const Hash& effect);
+// 'e' cause: the prefix of every effect of `cause`.
+std::string EffectPrefix(const Hash& cause);
 
 // Splits a 'v' key. False when `key` is not a well-formed version key.
 bool ParseVersionKey(std::string_view key, std::string_view* coll, std::string_view* id,

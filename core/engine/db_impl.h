@@ -73,6 +73,7 @@ class DBImpl final : public Database {
   Result<std::vector<Version>> History(std::string_view coll, std::string_view id) override;
   Result<std::optional<Version>> GetByHash(const Hash& hash) override;
   Result<std::vector<Version>> List(std::string_view coll, const ListOptions& options) override;
+  Result<std::vector<TraceEntry>> Trace(const Hash& from, const TraceOptions& options) override;
   Result<std::vector<std::string>> Collections() override;
   Result<std::vector<Version>> Versions(uint64_t from_seq, size_t limit) override;
   Result<Head> GetHead() override;

@@ -310,6 +310,7 @@ void DBImpl::ApplyVersions(const std::vector<Version>& versions,
     std::string loc;
     EncodeLocation(&loc, locs[i]);
     mem_->Put(HashKey(v.hash), std::move(loc));
+    for (const Hash& cause : v.caused_by) mem_->Put(EffectKey(cause, v.hash), "");
     if (!collections_.count(v.coll)) {
       collections_.insert(v.coll);
       mem_->Put(CollectionKey(v.coll), "");

@@ -75,6 +75,23 @@ struct ListOptions {
   std::optional<std::string> start_after;
 };
 
+struct TraceOptions {
+  // false: walk to causes (each version's caused_by). true: walk to effects
+  // (the versions whose caused_by names it).
+  bool reverse = false;
+  size_t depth = SIZE_MAX;  // hops from the start; 0 returns the start alone
+  size_t limit = SIZE_MAX;  // versions returned, the start included
+  // Trace the database as it was after write `as_of`: later versions are
+  // invisible. Unset: now.
+  std::optional<uint64_t> as_of;
+};
+
+// One version reached by a trace, with its distance from the start.
+struct TraceEntry {
+  Version version;
+  uint32_t depth = 0;
+};
+
 struct Head {
   uint64_t seq = 0;  // the latest write's seq; 0 for an empty database
   Hash head;         // the Merkle head after that write; all zeros when empty
@@ -148,6 +165,14 @@ class Database {
 
   // The version with this hash, or nullopt.
   virtual Result<std::optional<Version>> GetByHash(const Hash& hash) = 0;
+
+  // The causal chain of the version `from`, breadth-first: the start (depth
+  // 0), then the versions one caused_by hop away, and so on; each version
+  // once, in the order caused_by lists them (reverse: in seq order). Costs
+  // O(result): effects are found through a reverse index. NOT_FOUND when no
+  // version has hash `from` (or it is later than options.as_of).
+  virtual Result<std::vector<TraceEntry>> Trace(const Hash& from,
+                                                const TraceOptions& options = {}) = 0;
 
   // Live documents of `coll` (as of options.as_of), ordered by id.
   virtual Result<std::vector<Version>> List(std::string_view coll,
