@@ -8,6 +8,7 @@ APT_PACKAGES=(
   build-essential cmake ninja-build pkg-config clang
   libb2-dev nlohmann-json3-dev libxxhash-dev rapidjson-dev
   libsqlite3-dev libgtest-dev libbenchmark-dev
+  emscripten
 )
 
 missing=()
@@ -36,6 +37,7 @@ need_version g++ "$(g++ -dumpfullversion)" 12
 need_version node "$(node --version | tr -d v)" 20
 need_version nlohmann-json "$(dpkg-query -W -f='${Version}' nlohmann-json3-dev)" 3.11
 need_version libb2 "$(dpkg-query -W -f='${Version}' libb2-dev)" 0.98
+need_version emscripten "$(dpkg-query -W -f='${Version}' emscripten | sed 's/~.*//')" 3.1.6
 
 # npm packages (bench peers, test tools) once package-lock.json lists any.
 if [[ -f package-lock.json ]] && grep -q '"node_modules/' package-lock.json; then

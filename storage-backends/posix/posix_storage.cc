@@ -12,6 +12,8 @@
 #endif
 
 #include <cerrno>
+#include <csignal>
+#include <cstdlib>
 #include <memory>
 #include <set>
 #include <string>
@@ -192,6 +194,24 @@ class PosixStorage final : public Storage {
       }
       return PosixError("lock", Path(kLockFileName), err);
     }
+    // Hosts without flock (Node) hold the lock by writing their pid into
+    // LOCK; a live pid other than ours means such a host has it open.
+    char held[32] = {};
+    ssize_t n = ::pread(fd, held, sizeof(held) - 1, 0);
+    const long holder = n > 0 ? std::strtol(held, nullptr, 10) : 0;
+    if (holder > 0 && holder != ::getpid() &&
+        (::kill(static_cast<pid_t>(holder), 0) == 0 || errno == EPERM)) {
+      ::close(fd);
+      return Status::Locked("database directory " + dir_ + " is locked by another process (pid " +
+                            std::to_string(holder) + ")");
+    }
+    const std::string pid = std::to_string(::getpid()) + "\n";
+    if (::ftruncate(fd, 0) != 0 ||
+        ::pwrite(fd, pid.data(), pid.size(), 0) != static_cast<ssize_t>(pid.size())) {
+      const int err = errno;
+      ::close(fd);
+      return PosixError("write", Path(kLockFileName), err);
+    }
     registry.dirs.insert(key_);
     lock_fd_ = fd;
     return Status::OK();
@@ -200,6 +220,8 @@ class PosixStorage final : public Storage {
   Status Unlock() override {
     MutexLock lock(&mu_);
     if (lock_fd_ < 0) return Status::OK();
+    // An empty LOCK tells other hosts the database is free.
+    (void)::ftruncate(lock_fd_, 0);
     // Closing the only descriptor of this open file description drops the
     // flock.
     ::close(lock_fd_);

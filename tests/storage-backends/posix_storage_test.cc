@@ -217,6 +217,39 @@ TEST_F(PosixStorageTest, SecondOpenInThisProcessIsLockedWhateverThePathSpelling)
   CAIRN_EXPECT_OK(alias->Lock());
 }
 
+// LOCK holds the holder's pid, so hosts without flock (Node) see it; a live
+// pid written there by such a host locks native opens out, a dead one does
+// not.
+TEST_F(PosixStorageTest, LockFileNamesTheHolderAndHonoursOtherHosts) {
+  auto read_lock = [&] {
+    std::ifstream in(dir_ + "/LOCK");
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  };
+  std::unique_ptr<Storage> storage = OpenOrFail(dir_);
+  ASSERT_NE(storage, nullptr);
+  CAIRN_ASSERT_OK(storage->Lock());
+  EXPECT_EQ(read_lock(), std::to_string(::getpid()) + "\n");
+  CAIRN_ASSERT_OK(storage->Unlock());
+  EXPECT_EQ(read_lock(), "");
+
+  // A live process (our parent) holds it, as a Node host would.
+  std::ofstream(dir_ + "/LOCK") << ::getppid() << "\n";
+  Status locked = storage->Lock();
+  EXPECT_EQ(locked.code(), Code::kLocked) << locked.ToString();
+  EXPECT_NE(locked.message().find("pid " + std::to_string(::getppid())), std::string::npos)
+      << locked.ToString();
+
+  // A holder that is gone: a child that has exited and been reaped.
+  pid_t child = ::fork();
+  if (child == 0) ::_exit(0);
+  ASSERT_GT(child, 0);
+  ASSERT_EQ(::waitpid(child, nullptr, 0), child);
+  std::ofstream(dir_ + "/LOCK", std::ios::trunc) << child << "\n";
+  CAIRN_ASSERT_OK(storage->Lock());
+  EXPECT_EQ(read_lock(), std::to_string(::getpid()) + "\n");
+  CAIRN_ASSERT_OK(storage->Unlock());
+}
+
 TEST_F(PosixStorageTest, AnotherProcessCannotTakeOurLock) {
   std::unique_ptr<Storage> storage = OpenOrFail(dir_);
   ASSERT_NE(storage, nullptr);

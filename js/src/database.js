@@ -1,0 +1,303 @@
+// Database: the public API of cairndb over one wasm engine handle. Shared by
+// every host entry (Node, browser worker). Validates arguments in JS (types,
+// values JSON cannot hold), hands strings to the bindings (wasm/bindings.cc)
+// and turns their results into plain objects and their failures into
+// CairnError.
+import { CairnError, invalid } from './errors.js';
+
+const HEX64 = /^[0-9a-fA-F]{64}$/;
+
+function unwrap(r) {
+  if (r !== null && typeof r === 'object') throw new CairnError(r.code, r.message);
+  return r;
+}
+
+function parsed(r) {
+  const v = unwrap(r);
+  return v === null ? null : JSON.parse(v);
+}
+
+function toVersion(o) {
+  return {
+    coll: o.coll,
+    id: o.id,
+    seq: o.seq,
+    hash: o.hash,
+    prev: o.prev,
+    causedBy: o.caused_by,
+    ts: o.ts,
+    validFrom: o.valid_from,
+    validTo: o.valid_to,
+    deleted: o.deleted,
+    data: o.data,
+  };
+}
+
+function describe(v) {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'an array';
+  return typeof v === 'object' ? 'an object' : `${typeof v} ${String(v)}`;
+}
+
+function checkName(v, what) {
+  if (typeof v !== 'string') throw invalid(`${what} must be a string, got ${describe(v)}`);
+  if (v.includes('\0')) throw invalid(`${what} ${JSON.stringify(v)} contains a NUL character`);
+  return v;
+}
+
+function checkSeq(v, what) {
+  if (v === undefined || v === null) return undefined;
+  if (typeof v === 'bigint') v = Number(v);
+  if (!Number.isSafeInteger(v) || v < 0) {
+    throw invalid(`${what} must be a non-negative integer seq, got ${describe(v)}`);
+  }
+  return v;
+}
+
+function checkCount(v, what, fallback) {
+  if (v === undefined || v === null) return fallback;
+  if (!Number.isSafeInteger(v) || v < 0) {
+    throw invalid(`${what} must be a non-negative integer, got ${describe(v)}`);
+  }
+  return v;
+}
+
+function checkHash(v, what) {
+  if (typeof v !== 'string' || !HEX64.test(v)) {
+    throw invalid(`${what} must be a version hash (64 hex digits), got ${describe(v)}`);
+  }
+  return v;
+}
+
+function checkObject(v, what) {
+  if (v === undefined || v === null) return {};
+  if (typeof v !== 'object' || Array.isArray(v)) {
+    throw invalid(`${what} must be an object, got ${describe(v)}`);
+  }
+  return v;
+}
+
+// A JSON value's text, or INVALID_ARGUMENT naming the path of the first
+// value JSON cannot hold (BigInt, a function, a symbol, undefined outside an
+// object property, NaN or Infinity, a cycle).
+export function toJsonText(value, where) {
+  const stack = [];
+  const walk = (v, at) => {
+    if (v !== null && typeof v === 'object' && typeof v.toJSON === 'function') v = v.toJSON();
+    switch (typeof v) {
+      case 'string':
+      case 'boolean':
+        return;
+      case 'number':
+        if (!Number.isFinite(v)) throw invalid(`${at} is ${v}, which JSON cannot hold`);
+        return;
+      case 'bigint':
+        throw invalid(`${at} is a BigInt, which JSON cannot hold (use a string or a number)`);
+      case 'undefined':
+      case 'function':
+      case 'symbol':
+        throw invalid(`${at} is ${typeof v === 'undefined' ? 'undefined' : `a ${typeof v}`}, which JSON cannot hold`);
+      default:
+        break;
+    }
+    if (v === null) return;
+    if (stack.includes(v)) throw invalid(`${at} refers back to itself (a cycle), which JSON cannot hold`);
+    stack.push(v);
+    if (Array.isArray(v)) {
+      v.forEach((e, i) => walk(e, `${at}[${i}]`));
+    } else {
+      for (const [k, e] of Object.entries(v)) {
+        if (e === undefined) continue; // JSON.stringify leaves such properties out
+        walk(e, `${at}.${k}`);
+      }
+    }
+    stack.pop();
+  };
+  walk(value, where);
+  return JSON.stringify(value);
+}
+
+function writeArgs(options, what) {
+  const o = checkObject(options, what);
+  let causedBy = '';
+  if (o.causedBy !== undefined && o.causedBy !== null) {
+    if (!Array.isArray(o.causedBy)) {
+      throw invalid(`${what}.causedBy must be an array of version hashes, got ${describe(o.causedBy)}`);
+    }
+    causedBy = o.causedBy.map((h, i) => checkHash(h, `${what}.causedBy[${i}]`)).join(',');
+  }
+  const time = (v, name) => {
+    if (v === undefined || v === null) return null;
+    if (v instanceof Date) {
+      if (Number.isNaN(v.getTime())) throw invalid(`${what}.${name} is an invalid Date`);
+      return v.toISOString();
+    }
+    if (typeof v !== 'string') {
+      throw invalid(`${what}.${name} must be an ISO-8601 string or a Date, got ${describe(v)}`);
+    }
+    return v;
+  };
+  return [causedBy, time(o.validFrom, 'validFrom'), time(o.validTo, 'validTo')];
+}
+
+const finalizer = new FinalizationRegistry((handle) => {
+  // A database dropped without close(): release its engine and lock.
+  handle.close();
+  handle.delete();
+});
+
+export class Database {
+  #handle;
+
+  constructor(handle) {
+    this.#handle = handle;
+    finalizer.register(this, handle, this);
+  }
+
+  #h() {
+    if (!this.#handle) throw new CairnError('CLOSED', 'the database is closed');
+    return this.#handle;
+  }
+
+  async put(coll, id, doc, options) {
+    const h = this.#h();
+    checkName(coll, 'coll');
+    checkName(id, 'id');
+    const text = toJsonText(doc, 'doc');
+    const [causedBy, from, to] = writeArgs(options, 'options');
+    return toVersion(parsed(h.put(coll, id, text, causedBy, from, to)));
+  }
+
+  async putMany(ops) {
+    const h = this.#h();
+    if (!Array.isArray(ops)) throw invalid(`putMany takes an array of writes, got ${describe(ops)}`);
+    let packed = '';
+    ops.forEach((op, i) => {
+      const at = `ops[${i}]`;
+      if (op === null || typeof op !== 'object' || Array.isArray(op)) {
+        throw invalid(`${at} must be an object { coll, id, doc, causedBy?, validFrom?, validTo? }, got ${describe(op)}`);
+      }
+      const [causedBy, from, to] = writeArgs(op, at);
+      // Six fields per op, each ended by NUL (wasm/bindings.cc, PutMany).
+      const fields = [checkName(op.coll, `${at}.coll`), checkName(op.id, `${at}.id`),
+        toJsonText(op.doc, `${at}.doc`), causedBy, from ?? '', to ?? ''];
+      packed += `${fields.join('\0')}\0`;
+    });
+    if (ops.length === 0) return [];
+    return parsed(h.putMany(packed)).map(toVersion);
+  }
+
+  async delete(coll, id, options) {
+    const h = this.#h();
+    const [causedBy, from, to] = writeArgs(options, 'options');
+    return toVersion(parsed(h.deleteDoc(checkName(coll, 'coll'), checkName(id, 'id'), causedBy, from, to)));
+  }
+
+  async get(coll, id, options) {
+    const h = this.#h();
+    const o = checkObject(options, 'options');
+    const v = parsed(h.get(checkName(coll, 'coll'), checkName(id, 'id'), checkSeq(o.asOf, 'options.asOf')));
+    return v === null ? null : toVersion(v);
+  }
+
+  async getByHash(hash) {
+    const v = parsed(this.#h().getByHash(checkHash(hash, 'hash')));
+    return v === null ? null : toVersion(v);
+  }
+
+  async history(coll, id) {
+    const h = this.#h();
+    return parsed(h.history(checkName(coll, 'coll'), checkName(id, 'id'))).map(toVersion);
+  }
+
+  async list(coll, options) {
+    const h = this.#h();
+    const o = checkObject(options, 'options');
+    let startAfter;
+    if (o.startAfter !== undefined && o.startAfter !== null) startAfter = checkName(o.startAfter, 'options.startAfter');
+    const vs = parsed(
+      h.list(
+        checkName(coll, 'coll'),
+        checkSeq(o.asOf, 'options.asOf'),
+        checkCount(o.limit, 'options.limit', -1),
+        checkCount(o.offset, 'options.offset', 0),
+        startAfter,
+      ),
+    );
+    return vs.map(toVersion);
+  }
+
+  // Every write in seq order from `fromSeq` (tombstones included).
+  async versions(fromSeq = 1, options) {
+    const h = this.#h();
+    const o = checkObject(options, 'options');
+    const from = checkSeq(fromSeq, 'fromSeq') ?? 1;
+    return parsed(h.versions(from, checkCount(o.limit, 'options.limit', -1))).map(toVersion);
+  }
+
+  async collections() {
+    return parsed(this.#h().collections());
+  }
+
+  // The causal chain of a version, breadth-first: [{ ...version, depth }].
+  async trace(hash, options) {
+    const h = this.#h();
+    const o = checkObject(options, 'options');
+    if (o.reverse !== undefined && typeof o.reverse !== 'boolean') {
+      throw invalid(`options.reverse must be a boolean, got ${describe(o.reverse)}`);
+    }
+    const entries = parsed(
+      h.trace(
+        checkHash(hash, 'hash'),
+        o.reverse === true,
+        checkCount(o.depth, 'options.depth', -1),
+        checkCount(o.limit, 'options.limit', -1),
+        checkSeq(o.asOf, 'options.asOf'),
+      ),
+    );
+    return entries.map((e) => ({ ...toVersion(e.version), depth: e.depth }));
+  }
+
+  async head() {
+    return parsed(this.#h().head()).head;
+  }
+
+  async seq() {
+    return parsed(this.#h().head()).seq;
+  }
+
+  async verify() {
+    return parsed(this.#h().verify());
+  }
+
+  async stats() {
+    return parsed(this.#h().stats());
+  }
+
+  async checkpoint() {
+    unwrap(this.#h().checkpoint());
+  }
+
+  async sync() {
+    unwrap(this.#h().sync());
+  }
+
+  get closed() {
+    return this.#handle === null;
+  }
+
+  // Syncs, checkpoints when worthwhile and releases the lock. Idempotent.
+  async close() {
+    if (!this.#handle) return;
+    const h = this.#handle;
+    this.#handle = null;
+    finalizer.unregister(this);
+    const r = h.close();
+    h.delete();
+    unwrap(r);
+  }
+
+  async [Symbol.asyncDispose ?? Symbol.for('Symbol.asyncDispose')]() {
+    await this.close();
+  }
+}

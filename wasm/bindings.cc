@@ -1,0 +1,310 @@
+// Embind bindings of cairn::Database for the npm package (js/).
+//
+// Conversions only: arguments arrive as JS strings and numbers, results
+// leave as JSON text (parsed and renamed in js/src/database.js), and every
+// failure leaves as a plain object { code, message } that the JS layer turns
+// into a CairnError. Nothing here throws: core is compiled without
+// exceptions, and a JS exception crossing wasm frames would skip C++
+// destructors.
+#include <emscripten/bind.h>
+#include <emscripten/val.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "cairn/db.h"
+#include "util/json.h"
+#include "wasm/js_storage.h"
+
+namespace cairn {
+namespace {
+
+using emscripten::val;
+
+val ErrorOf(const Status& s) {
+  val e = val::object();
+  e.set("code", std::string(CodeName(s.code())));
+  e.set("message", s.message());
+  return e;
+}
+
+// An optional JS number (undefined or null: unset) as a seq.
+std::optional<uint64_t> OptionalSeq(const val& v) {
+  if (v.isUndefined() || v.isNull()) return std::nullopt;
+  return static_cast<uint64_t>(v.as<double>());
+}
+
+std::optional<std::string> OptionalString(const val& v) {
+  if (v.isUndefined() || v.isNull()) return std::nullopt;
+  return v.as<std::string>();
+}
+
+// caused_by arrives as comma-separated hex hashes ("" for none).
+Result<std::vector<Hash>> ParseHashes(const std::string& csv) {
+  std::vector<Hash> out;
+  size_t start = 0;
+  while (start < csv.size()) {
+    size_t end = csv.find(',', start);
+    if (end == std::string::npos) end = csv.size();
+    CAIRN_ASSIGN_OR_RETURN(Hash h, Hash::FromHex(std::string_view(csv).substr(start, end - start)));
+    out.push_back(h);
+    start = end + 1;
+  }
+  return out;
+}
+
+Result<WriteOptions> MakeWriteOptions(const std::string& caused_by, const val& valid_from,
+                                      const val& valid_to) {
+  WriteOptions o;
+  CAIRN_ASSIGN_OR_RETURN(o.caused_by, ParseHashes(caused_by));
+  o.valid_from = OptionalString(valid_from);
+  o.valid_to = OptionalString(valid_to);
+  return o;
+}
+
+std::string VersionsJson(const std::vector<Version>& vs) {
+  std::string out = "[";
+  for (size_t i = 0; i < vs.size(); i++) {
+    if (i) out.push_back(',');
+    out.append(vs[i].ToJson());
+  }
+  out.push_back(']');
+  return out;
+}
+
+val OptionalVersionJson(const Result<std::optional<Version>>& r) {
+  if (!r.ok()) return ErrorOf(r.status());
+  if (!*r) return val::null();
+  return val((*r)->ToJson());
+}
+
+class WasmDatabase {
+ public:
+  // null, or an error object.
+  val Open(val bridge, int durability, double cache_bytes, double segment_bytes,
+           double checkpoint_bytes, bool create_if_missing) {
+    Options o;
+    o.durability = durability == 1 ? Durability::kRelaxed : Durability::kStrict;
+    o.cache_bytes = static_cast<size_t>(cache_bytes);
+    o.segment_bytes = static_cast<uint64_t>(segment_bytes);
+    o.checkpoint_bytes = static_cast<uint64_t>(checkpoint_bytes);
+    o.create_if_missing = create_if_missing;
+    auto db = Database::Open(NewJsStorage(std::move(bridge)), o);
+    if (!db.ok()) return ErrorOf(db.status());
+    db_ = std::move(db).value();
+    return val::null();
+  }
+
+  val Put(std::string coll, std::string id, std::string doc, std::string caused_by,
+          val valid_from, val valid_to) {
+    auto o = MakeWriteOptions(caused_by, valid_from, valid_to);
+    if (!o.ok()) return ErrorOf(o.status());
+    auto v = db_->Put(coll, id, doc, *o);
+    return v.ok() ? val(v->ToJson()) : ErrorOf(v.status());
+  }
+
+  // `packed`: per op, six fields each ended by 0x00: coll, id, doc JSON,
+  // caused_by (comma-separated hex), valid_from, valid_to ("" when unset).
+  // JSON text never holds a raw 0x00 and the JS layer rejects it in names.
+  val PutMany(std::string packed) {
+    std::vector<WriteOp> ops;
+    std::string_view rest = packed;
+    std::string_view f[6];
+    while (!rest.empty()) {
+      for (auto& field : f) {
+        size_t end = rest.find('\0');
+        if (end == std::string_view::npos) {
+          return ErrorOf(Status::InvalidArgument("putMany: truncated batch encoding"));
+        }
+        field = rest.substr(0, end);
+        rest.remove_prefix(end + 1);
+      }
+      WriteOp op;
+      op.coll = f[0];
+      op.id = f[1];
+      op.doc_json = f[2];
+      auto hashes = ParseHashes(std::string(f[3]));
+      if (!hashes.ok()) {
+        return ErrorOf(hashes.status().WithContext("op " + std::to_string(ops.size())));
+      }
+      op.options.caused_by = std::move(*hashes);
+      if (!f[4].empty()) op.options.valid_from = std::string(f[4]);
+      if (!f[5].empty()) op.options.valid_to = std::string(f[5]);
+      ops.push_back(std::move(op));
+    }
+    auto vs = db_->PutMany(ops);
+    return vs.ok() ? val(VersionsJson(*vs)) : ErrorOf(vs.status());
+  }
+
+  val Delete(std::string coll, std::string id, std::string caused_by, val valid_from,
+             val valid_to) {
+    auto o = MakeWriteOptions(caused_by, valid_from, valid_to);
+    if (!o.ok()) return ErrorOf(o.status());
+    auto v = db_->Delete(coll, id, *o);
+    return v.ok() ? val(v->ToJson()) : ErrorOf(v.status());
+  }
+
+  val Get(std::string coll, std::string id, val as_of) {
+    ReadOptions o;
+    o.as_of = OptionalSeq(as_of);
+    return OptionalVersionJson(db_->Get(coll, id, o));
+  }
+
+  val GetByHash(std::string hex) {
+    auto h = Hash::FromHex(hex);
+    if (!h.ok()) return ErrorOf(h.status());
+    return OptionalVersionJson(db_->GetByHash(*h));
+  }
+
+  val History(std::string coll, std::string id) {
+    auto vs = db_->History(coll, id);
+    return vs.ok() ? val(VersionsJson(*vs)) : ErrorOf(vs.status());
+  }
+
+  val List(std::string coll, val as_of, double limit, double offset, val start_after) {
+    ListOptions o;
+    o.as_of = OptionalSeq(as_of);
+    o.limit = limit < 0 ? SIZE_MAX : static_cast<size_t>(limit);
+    o.offset = static_cast<size_t>(offset);
+    o.start_after = OptionalString(start_after);
+    auto vs = db_->List(coll, o);
+    return vs.ok() ? val(VersionsJson(*vs)) : ErrorOf(vs.status());
+  }
+
+  val Versions(double from_seq, double limit) {
+    auto vs = db_->Versions(static_cast<uint64_t>(from_seq),
+                            limit < 0 ? SIZE_MAX : static_cast<size_t>(limit));
+    return vs.ok() ? val(VersionsJson(*vs)) : ErrorOf(vs.status());
+  }
+
+  val Collections() {
+    auto cs = db_->Collections();
+    if (!cs.ok()) return ErrorOf(cs.status());
+    std::string out = "[";
+    for (size_t i = 0; i < cs->size(); i++) {
+      if (i) out.push_back(',');
+      AppendJsonString(&out, (*cs)[i]);
+    }
+    out.push_back(']');
+    return val(out);
+  }
+
+  val Trace(std::string hex, bool reverse, double depth, double limit, val as_of) {
+    auto h = Hash::FromHex(hex);
+    if (!h.ok()) return ErrorOf(h.status());
+    TraceOptions o;
+    o.reverse = reverse;
+    o.depth = depth < 0 ? SIZE_MAX : static_cast<size_t>(depth);
+    o.limit = limit < 0 ? SIZE_MAX : static_cast<size_t>(limit);
+    o.as_of = OptionalSeq(as_of);
+    auto es = db_->Trace(*h, o);
+    if (!es.ok()) return ErrorOf(es.status());
+    std::string out = "[";
+    for (size_t i = 0; i < es->size(); i++) {
+      if (i) out.push_back(',');
+      out.append("{\"depth\":" + std::to_string((*es)[i].depth) + ",\"version\":");
+      out.append((*es)[i].version.ToJson());
+      out.push_back('}');
+    }
+    out.push_back(']');
+    return val(out);
+  }
+
+  val Head() {
+    auto h = db_->GetHead();
+    if (!h.ok()) return ErrorOf(h.status());
+    return val("{\"seq\":" + std::to_string(h->seq) + ",\"head\":\"" + h->head.ToHex() + "\"}");
+  }
+
+  val Verify() {
+    auto r = db_->Verify();
+    if (!r.ok()) return ErrorOf(r.status());
+    std::string out = std::string("{\"ok\":") + (r->ok ? "true" : "false") +
+                      ",\"checked\":" + std::to_string(r->checked) + ",\"tampered\":[";
+    for (size_t i = 0; i < r->tampered.size(); i++) {
+      out.append(i ? ",\"" : "\"").append(r->tampered[i].ToHex()).push_back('"');
+    }
+    out.append("],\"problems\":[");
+    for (size_t i = 0; i < r->problems.size(); i++) {
+      if (i) out.push_back(',');
+      AppendJsonString(&out, r->problems[i]);
+    }
+    out.append("]}");
+    return val(out);
+  }
+
+  val Stats() {
+    const cairn::Stats s = db_->GetStats();
+    std::string out = "{";
+    auto field = [&](const char* name, uint64_t v) {
+      if (out.size() > 1) out.push_back(',');
+      out.append("\"").append(name).append("\":").append(std::to_string(v));
+    };
+    field("seq", s.seq);
+    field("documents", s.documents);
+    field("versions", s.versions);
+    field("logBytes", s.log_bytes);
+    field("segments", s.segments);
+    field("memtableEntries", s.memtable_entries);
+    field("memtableBytes", s.memtable_bytes);
+    field("checkpointEntries", s.checkpoint_entries);
+    field("cacheBytes", s.cache_bytes);
+    field("cacheCapacity", s.cache_capacity);
+    field("cacheHits", s.cache_hits);
+    field("cacheMisses", s.cache_misses);
+    field("indexBytes", s.index_bytes);
+    field("replayedRecords", s.replayed_records);
+    out.push_back('}');
+    return val(out);
+  }
+
+  val Checkpoint() { return StatusVal(db_->Checkpoint()); }
+  val Sync() { return StatusVal(db_->Sync()); }
+  // Closes and frees the engine (and with it the storage bridge).
+  val Close() {
+    if (!db_) return val::null();
+    Status s = db_->Close();
+    db_.reset();
+    return StatusVal(s);
+  }
+
+ private:
+  static val StatusVal(const Status& s) { return s.ok() ? val::null() : ErrorOf(s); }
+
+  std::unique_ptr<Database> db_;
+};
+
+// BLAKE2b-256 of `bytes` (a Uint8Array), as hex: lets the package's tests
+// check the wasm build's hash against published vectors.
+std::string Blake2b256Hex(val bytes) {
+  std::vector<uint8_t> in = emscripten::convertJSArrayToNumberVector<uint8_t>(bytes);
+  return Hash::Of(std::string_view(reinterpret_cast<const char*>(in.data()), in.size())).ToHex();
+}
+
+}  // namespace
+}  // namespace cairn
+
+EMSCRIPTEN_BINDINGS(cairn) {
+  using cairn::WasmDatabase;
+  emscripten::class_<WasmDatabase>("Database")
+      .constructor<>()
+      .function("open", &WasmDatabase::Open)
+      .function("put", &WasmDatabase::Put)
+      .function("putMany", &WasmDatabase::PutMany)
+      .function("deleteDoc", &WasmDatabase::Delete)  // embind reserves delete()
+      .function("get", &WasmDatabase::Get)
+      .function("getByHash", &WasmDatabase::GetByHash)
+      .function("history", &WasmDatabase::History)
+      .function("list", &WasmDatabase::List)
+      .function("versions", &WasmDatabase::Versions)
+      .function("collections", &WasmDatabase::Collections)
+      .function("trace", &WasmDatabase::Trace)
+      .function("head", &WasmDatabase::Head)
+      .function("verify", &WasmDatabase::Verify)
+      .function("stats", &WasmDatabase::Stats)
+      .function("checkpoint", &WasmDatabase::Checkpoint)
+      .function("sync", &WasmDatabase::Sync)
+      .function("close", &WasmDatabase::Close);
+  emscripten::function("blake2b256Hex", &cairn::Blake2b256Hex);
+}
