@@ -63,20 +63,39 @@ Result<WriteOptions> MakeWriteOptions(const std::string& caused_by, const val& v
   return o;
 }
 
-std::string VersionsJson(const std::vector<Version>& vs) {
-  std::string out = "[";
-  for (size_t i = 0; i < vs.size(); i++) {
-    if (i) out.push_back(',');
-    out.append(vs[i].ToJson());
-  }
-  out.push_back(']');
-  return out;
-}
+// Versions leave wasm in a compact text form that JS splits without a JSON
+// parser (js/src/database.js, readVersions): one record per version, ended
+// by 0x1E; eleven fields (twelve for a trace entry), each ended by 0x1F:
+//   coll, id, seq, hash, prev ("" for none), caused_by (comma-separated),
+//   ts, valid_from, valid_to ("" when unset), deleted ("1" or "0"),
+//   data (canonical JSON)[, depth]
+// Neither byte can occur inside a field: names reject control characters
+// and canonical JSON escapes them.
+constexpr char kFieldEnd = '\x1f';
+constexpr char kRecordEnd = '\x1e';
 
-val OptionalVersionJson(const Result<std::optional<Version>>& r) {
-  if (!r.ok()) return ErrorOf(r.status());
-  if (!*r) return val::null();
-  return val((*r)->ToJson());
+void AppendRecord(std::string* out, const Version& v, const uint32_t* depth = nullptr) {
+  auto field = [&](std::string_view f) {
+    out->append(f);
+    out->push_back(kFieldEnd);
+  };
+  field(v.coll);
+  field(v.id);
+  field(std::to_string(v.seq));
+  field(v.hash.ToHex());
+  field(v.prev ? v.prev->ToHex() : "");
+  for (size_t i = 0; i < v.caused_by.size(); i++) {
+    if (i) out->push_back(',');
+    out->append(v.caused_by[i].ToHex());
+  }
+  out->push_back(kFieldEnd);
+  field(std::to_string(v.ts));
+  field(v.valid_from.value_or(""));
+  field(v.valid_to.value_or(""));
+  field(v.deleted ? "1" : "0");
+  field(v.data);
+  if (depth) field(std::to_string(*depth));
+  out->push_back(kRecordEnd);
 }
 
 class WasmDatabase {
@@ -100,16 +119,52 @@ class WasmDatabase {
           val valid_from, val valid_to) {
     auto o = MakeWriteOptions(caused_by, valid_from, valid_to);
     if (!o.ok()) return ErrorOf(o.status());
-    auto v = db_->Put(coll, id, doc, *o);
-    return v.ok() ? val(v->ToJson()) : ErrorOf(v.status());
+    return Record(db_->Put(coll, id, doc, *o));
   }
 
-  // `packed`: per op, six fields each ended by 0x00: coll, id, doc JSON,
-  // caused_by (comma-separated hex), valid_from, valid_to ("" when unset).
-  // JSON text never holds a raw 0x00 and the JS layer rejects it in names.
-  val PutMany(std::string packed) {
+  // A view of `n` bytes of wasm memory for the next PutMany's input, which
+  // JS fills with TextEncoder.encodeInto (much faster than passing a JS
+  // string through embind). Valid until the next call.
+  val InputBuffer(size_t n) {
+    in_.resize(n);
+    return val(emscripten::typed_memory_view(n, reinterpret_cast<uint8_t*>(in_.data())));
+  }
+  // A view of the bytes the last PutMany wrote (UTF-8 JSON), for TextDecoder.
+  val Output() {
+    return val(emscripten::typed_memory_view(out_.size(), reinterpret_cast<uint8_t*>(out_.data())));
+  }
+
+  // Calls that return versions write their records (AppendRecord) to the
+  // output buffer and return their count; for one optional version, null
+  // when there is none.
+  val Records(const Result<std::vector<Version>>& r) {
+    if (!r.ok()) return ErrorOf(r.status());
+    out_.clear();
+    for (const Version& v : *r) AppendRecord(&out_, v);
+    return val(static_cast<double>(r->size()));
+  }
+  val Record(const Result<Version>& r) {
+    if (!r.ok()) return ErrorOf(r.status());
+    out_.clear();
+    AppendRecord(&out_, *r);
+    return val(1);
+  }
+  val Record(const Result<std::optional<Version>>& r) {
+    if (!r.ok()) return ErrorOf(r.status());
+    if (!*r) return val::null();
+    out_.clear();
+    AppendRecord(&out_, **r);
+    return val(1);
+  }
+
+  // The first `len` bytes of the input buffer hold, per op, six fields each
+  // ended by 0x00: coll, id, doc JSON, caused_by (comma-separated hex),
+  // valid_from, valid_to ("" when unset). JSON text never holds a raw 0x00
+  // and the JS layer rejects it in names. Returns null (the versions, as a
+  // JSON array, are in Output()) or an error object.
+  val PutMany(size_t len) {
     std::vector<WriteOp> ops;
-    std::string_view rest = packed;
+    std::string_view rest = std::string_view(in_).substr(0, len);
     std::string_view f[6];
     while (!rest.empty()) {
       for (auto& field : f) {
@@ -133,33 +188,30 @@ class WasmDatabase {
       if (!f[5].empty()) op.options.valid_to = std::string(f[5]);
       ops.push_back(std::move(op));
     }
-    auto vs = db_->PutMany(ops);
-    return vs.ok() ? val(VersionsJson(*vs)) : ErrorOf(vs.status());
+    return Records(db_->PutMany(ops));
   }
 
   val Delete(std::string coll, std::string id, std::string caused_by, val valid_from,
              val valid_to) {
     auto o = MakeWriteOptions(caused_by, valid_from, valid_to);
     if (!o.ok()) return ErrorOf(o.status());
-    auto v = db_->Delete(coll, id, *o);
-    return v.ok() ? val(v->ToJson()) : ErrorOf(v.status());
+    return Record(db_->Delete(coll, id, *o));
   }
 
   val Get(std::string coll, std::string id, val as_of) {
     ReadOptions o;
     o.as_of = OptionalSeq(as_of);
-    return OptionalVersionJson(db_->Get(coll, id, o));
+    return Record(db_->Get(coll, id, o));
   }
 
   val GetByHash(std::string hex) {
     auto h = Hash::FromHex(hex);
     if (!h.ok()) return ErrorOf(h.status());
-    return OptionalVersionJson(db_->GetByHash(*h));
+    return Record(db_->GetByHash(*h));
   }
 
   val History(std::string coll, std::string id) {
-    auto vs = db_->History(coll, id);
-    return vs.ok() ? val(VersionsJson(*vs)) : ErrorOf(vs.status());
+    return Records(db_->History(coll, id));
   }
 
   val List(std::string coll, val as_of, double limit, double offset, val start_after) {
@@ -168,14 +220,12 @@ class WasmDatabase {
     o.limit = limit < 0 ? SIZE_MAX : static_cast<size_t>(limit);
     o.offset = static_cast<size_t>(offset);
     o.start_after = OptionalString(start_after);
-    auto vs = db_->List(coll, o);
-    return vs.ok() ? val(VersionsJson(*vs)) : ErrorOf(vs.status());
+    return Records(db_->List(coll, o));
   }
 
   val Versions(double from_seq, double limit) {
-    auto vs = db_->Versions(static_cast<uint64_t>(from_seq),
-                            limit < 0 ? SIZE_MAX : static_cast<size_t>(limit));
-    return vs.ok() ? val(VersionsJson(*vs)) : ErrorOf(vs.status());
+    return Records(db_->Versions(static_cast<uint64_t>(from_seq),
+                                 limit < 0 ? SIZE_MAX : static_cast<size_t>(limit)));
   }
 
   val Collections() {
@@ -200,15 +250,9 @@ class WasmDatabase {
     o.as_of = OptionalSeq(as_of);
     auto es = db_->Trace(*h, o);
     if (!es.ok()) return ErrorOf(es.status());
-    std::string out = "[";
-    for (size_t i = 0; i < es->size(); i++) {
-      if (i) out.push_back(',');
-      out.append("{\"depth\":" + std::to_string((*es)[i].depth) + ",\"version\":");
-      out.append((*es)[i].version.ToJson());
-      out.push_back('}');
-    }
-    out.push_back(']');
-    return val(out);
+    out_.clear();
+    for (const TraceEntry& e : *es) AppendRecord(&out_, e.version, &e.depth);
+    return val(static_cast<double>(es->size()));
   }
 
   val Head() {
@@ -273,6 +317,7 @@ class WasmDatabase {
   static val StatusVal(const Status& s) { return s.ok() ? val::null() : ErrorOf(s); }
 
   std::unique_ptr<Database> db_;
+  std::string in_, out_;
 };
 
 // BLAKE2b-256 of `bytes` (a Uint8Array), as hex: lets the package's tests
@@ -291,6 +336,8 @@ EMSCRIPTEN_BINDINGS(cairn) {
       .constructor<>()
       .function("open", &WasmDatabase::Open)
       .function("put", &WasmDatabase::Put)
+      .function("inputBuffer", &WasmDatabase::InputBuffer)
+      .function("output", &WasmDatabase::Output)
       .function("putMany", &WasmDatabase::PutMany)
       .function("deleteDoc", &WasmDatabase::Delete)  // embind reserves delete()
       .function("get", &WasmDatabase::Get)

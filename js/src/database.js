@@ -6,6 +6,8 @@
 import { CairnError, invalid } from './errors.js';
 
 const HEX64 = /^[0-9a-fA-F]{64}$/;
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
 
 function unwrap(r) {
   if (r !== null && typeof r === 'object') throw new CairnError(r.code, r.message);
@@ -17,20 +19,38 @@ function parsed(r) {
   return v === null ? null : JSON.parse(v);
 }
 
-function toVersion(o) {
-  return {
-    coll: o.coll,
-    id: o.id,
-    seq: o.seq,
-    hash: o.hash,
-    prev: o.prev,
-    causedBy: o.caused_by,
-    ts: o.ts,
-    validFrom: o.valid_from,
-    validTo: o.valid_to,
-    deleted: o.deleted,
-    data: o.data,
-  };
+// Decodes the version records the bindings wrote to their output buffer
+// (wasm/bindings.cc, AppendRecord): records end with 0x1E, fields with 0x1F.
+function readVersions(h, withDepth = false) {
+  const text = decoder.decode(h.output());
+  const out = [];
+  let at = 0;
+  while (at < text.length) {
+    const end = text.indexOf('\x1e', at);
+    const f = text.slice(at, end).split('\x1f');
+    at = end + 1;
+    const v = {
+      coll: f[0],
+      id: f[1],
+      seq: Number(f[2]),
+      hash: f[3],
+      prev: f[4] === '' ? null : f[4],
+      causedBy: f[5] === '' ? [] : f[5].split(','),
+      ts: Number(f[6]),
+      validFrom: f[7] === '' ? null : f[7],
+      validTo: f[8] === '' ? null : f[8],
+      deleted: f[9] === '1',
+      data: JSON.parse(f[10]),
+    };
+    if (withDepth) v.depth = Number(f[11]);
+    out.push(v);
+  }
+  return out;
+}
+
+// The one version a call returned, or null.
+function readVersion(h, r) {
+  return unwrap(r) === null ? null : readVersions(h)[0];
 }
 
 function describe(v) {
@@ -77,28 +97,50 @@ function checkObject(v, what) {
   return v;
 }
 
-// A JSON value's text, or INVALID_ARGUMENT naming the path of the first
-// value JSON cannot hold (BigInt, a function, a symbol, undefined outside an
-// object property, NaN or Infinity, a cycle).
-export function toJsonText(value, where) {
+// True when JSON.stringify(v) would hold exactly v: no BigInt, function,
+// symbol, undefined (outside an object property), NaN, Infinity or cycle.
+// Builds no strings, so the common case costs one pass.
+function jsonSafe(v, stack) {
+  if (v !== null && typeof v === 'object' && typeof v.toJSON === 'function') v = v.toJSON();
+  const t = typeof v;
+  if (t === 'string' || t === 'boolean' || v === null) return true;
+  if (t === 'number') return Number.isFinite(v);
+  if (t !== 'object') return false;
+  if (stack.includes(v)) return false;
+  stack.push(v);
+  let ok = true;
+  if (Array.isArray(v)) {
+    for (let i = 0; ok && i < v.length; i++) ok = jsonSafe(v[i], stack);
+  } else {
+    for (const k in v) {
+      if (!Object.hasOwn(v, k) || v[k] === undefined) continue; // left out, as JSON.stringify does
+      if (!(ok = jsonSafe(v[k], stack))) break;
+    }
+  }
+  stack.pop();
+  return ok;
+}
+
+// The INVALID_ARGUMENT naming the path of the first value JSON cannot hold.
+function jsonError(value, where) {
   const stack = [];
   const walk = (v, at) => {
     if (v !== null && typeof v === 'object' && typeof v.toJSON === 'function') v = v.toJSON();
     switch (typeof v) {
-      case 'string':
-      case 'boolean':
-        return;
       case 'number':
         if (!Number.isFinite(v)) throw invalid(`${at} is ${v}, which JSON cannot hold`);
         return;
       case 'bigint':
         throw invalid(`${at} is a BigInt, which JSON cannot hold (use a string or a number)`);
       case 'undefined':
+        throw invalid(`${at} is undefined, which JSON cannot hold`);
       case 'function':
       case 'symbol':
-        throw invalid(`${at} is ${typeof v === 'undefined' ? 'undefined' : `a ${typeof v}`}, which JSON cannot hold`);
-      default:
+        throw invalid(`${at} is a ${typeof v}, which JSON cannot hold`);
+      case 'object':
         break;
+      default:
+        return;
     }
     if (v === null) return;
     if (stack.includes(v)) throw invalid(`${at} refers back to itself (a cycle), which JSON cannot hold`);
@@ -106,14 +148,18 @@ export function toJsonText(value, where) {
     if (Array.isArray(v)) {
       v.forEach((e, i) => walk(e, `${at}[${i}]`));
     } else {
-      for (const [k, e] of Object.entries(v)) {
-        if (e === undefined) continue; // JSON.stringify leaves such properties out
-        walk(e, `${at}.${k}`);
-      }
+      for (const [k, e] of Object.entries(v)) if (e !== undefined) walk(e, `${at}.${k}`);
     }
     stack.pop();
   };
   walk(value, where);
+  return invalid(`${where} cannot be held by JSON`);
+}
+
+// A JSON value's text, or INVALID_ARGUMENT naming the path of the first
+// value JSON cannot hold.
+export function toJsonText(value, where) {
+  if (!jsonSafe(value, [])) throw jsonError(value, where);
   return JSON.stringify(value);
 }
 
@@ -165,7 +211,7 @@ export class Database {
     checkName(id, 'id');
     const text = toJsonText(doc, 'doc');
     const [causedBy, from, to] = writeArgs(options, 'options');
-    return toVersion(parsed(h.put(coll, id, text, causedBy, from, to)));
+    return readVersion(h, h.put(coll, id, text, causedBy, from, to));
   }
 
   async putMany(ops) {
@@ -184,30 +230,34 @@ export class Database {
       packed += `${fields.join('\0')}\0`;
     });
     if (ops.length === 0) return [];
-    return parsed(h.putMany(packed)).map(toVersion);
+    // The batch crosses as UTF-8 bytes written straight into wasm memory.
+    const bound = packed.length * 3;
+    const { written } = encoder.encodeInto(packed, h.inputBuffer(bound));
+    unwrap(h.putMany(written));
+    return readVersions(h);
   }
 
   async delete(coll, id, options) {
     const h = this.#h();
     const [causedBy, from, to] = writeArgs(options, 'options');
-    return toVersion(parsed(h.deleteDoc(checkName(coll, 'coll'), checkName(id, 'id'), causedBy, from, to)));
+    return readVersion(h, h.deleteDoc(checkName(coll, 'coll'), checkName(id, 'id'), causedBy, from, to));
   }
 
   async get(coll, id, options) {
     const h = this.#h();
     const o = checkObject(options, 'options');
-    const v = parsed(h.get(checkName(coll, 'coll'), checkName(id, 'id'), checkSeq(o.asOf, 'options.asOf')));
-    return v === null ? null : toVersion(v);
+    return readVersion(h, h.get(checkName(coll, 'coll'), checkName(id, 'id'), checkSeq(o.asOf, 'options.asOf')));
   }
 
   async getByHash(hash) {
-    const v = parsed(this.#h().getByHash(checkHash(hash, 'hash')));
-    return v === null ? null : toVersion(v);
+    const h = this.#h();
+    return readVersion(h, h.getByHash(checkHash(hash, 'hash')));
   }
 
   async history(coll, id) {
     const h = this.#h();
-    return parsed(h.history(checkName(coll, 'coll'), checkName(id, 'id'))).map(toVersion);
+    unwrap(h.history(checkName(coll, 'coll'), checkName(id, 'id')));
+    return readVersions(h);
   }
 
   async list(coll, options) {
@@ -215,7 +265,7 @@ export class Database {
     const o = checkObject(options, 'options');
     let startAfter;
     if (o.startAfter !== undefined && o.startAfter !== null) startAfter = checkName(o.startAfter, 'options.startAfter');
-    const vs = parsed(
+    unwrap(
       h.list(
         checkName(coll, 'coll'),
         checkSeq(o.asOf, 'options.asOf'),
@@ -224,7 +274,7 @@ export class Database {
         startAfter,
       ),
     );
-    return vs.map(toVersion);
+    return readVersions(h);
   }
 
   // Every write in seq order from `fromSeq` (tombstones included).
@@ -232,7 +282,8 @@ export class Database {
     const h = this.#h();
     const o = checkObject(options, 'options');
     const from = checkSeq(fromSeq, 'fromSeq') ?? 1;
-    return parsed(h.versions(from, checkCount(o.limit, 'options.limit', -1))).map(toVersion);
+    unwrap(h.versions(from, checkCount(o.limit, 'options.limit', -1)));
+    return readVersions(h);
   }
 
   async collections() {
@@ -246,7 +297,7 @@ export class Database {
     if (o.reverse !== undefined && typeof o.reverse !== 'boolean') {
       throw invalid(`options.reverse must be a boolean, got ${describe(o.reverse)}`);
     }
-    const entries = parsed(
+    unwrap(
       h.trace(
         checkHash(hash, 'hash'),
         o.reverse === true,
@@ -255,7 +306,7 @@ export class Database {
         checkSeq(o.asOf, 'options.asOf'),
       ),
     );
-    return entries.map((e) => ({ ...toVersion(e.version), depth: e.depth }));
+    return readVersions(h, true);
   }
 
   async head() {
