@@ -6,14 +6,18 @@
 
 namespace cairn {
 
+void AppendDocPrefix(std::string* out, std::string_view coll, std::string_view id) {
+  out->push_back(kVersionTag);
+  out->append(coll);
+  out->push_back('\0');
+  out->append(id);
+  out->push_back('\0');
+}
+
 std::string DocPrefix(std::string_view coll, std::string_view id) {
   std::string k;
   k.reserve(3 + coll.size() + id.size() + 8);
-  k.push_back(kVersionTag);
-  k.append(coll);
-  k.push_back('\0');
-  k.append(id);
-  k.push_back('\0');
+  AppendDocPrefix(&k, coll, id);
   return k;
 }
 
@@ -25,16 +29,25 @@ std::string CollectionVersionsPrefix(std::string_view coll) {
   return k;
 }
 
+void AppendVersionKey(std::string* out, std::string_view coll, std::string_view id, uint64_t seq) {
+  AppendDocPrefix(out, coll, id);
+  PutBigEndian64(out, ~seq);
+}
+
 std::string VersionKey(std::string_view coll, std::string_view id, uint64_t seq) {
   std::string k = DocPrefix(coll, id);
   PutBigEndian64(&k, ~seq);
   return k;
 }
 
+void AppendHashKey(std::string* out, const Hash& hash) {
+  out->push_back(kHashTag);
+  out->append(reinterpret_cast<const char*>(hash.bytes.data()), Hash::kSize);
+}
+
 std::string HashKey(const Hash& hash) {
   std::string k;
-  k.push_back(kHashTag);
-  k.append(reinterpret_cast<const char*>(hash.bytes.data()), Hash::kSize);
+  AppendHashKey(&k, hash);
   return k;
 }
 
@@ -110,22 +123,32 @@ bool DecodeLocation(std::string_view in, Location* loc) {
   return true;
 }
 
+void AppendVersionRef(std::string* out, const Hash& hash, const Location& loc, bool deleted,
+                      std::string_view item) {
+  out->append(reinterpret_cast<const char*>(hash.bytes.data()), Hash::kSize);
+  EncodeLocation(out, loc);
+  out->push_back(deleted ? 1 : 0);
+  out->append(item);
+}
+
 std::string EncodeVersionRef(const VersionRef& ref) {
   std::string v;
-  v.reserve(kVersionRefBytes);
-  v.append(reinterpret_cast<const char*>(ref.hash.bytes.data()), Hash::kSize);
-  EncodeLocation(&v, ref.loc);
-  v.push_back(ref.deleted ? 1 : 0);
+  v.reserve(kVersionRefBytes + ref.item.size());
+  AppendVersionRef(&v, ref.hash, ref.loc, ref.deleted, ref.item);
   return v;
 }
 
 bool DecodeVersionRef(std::string_view in, VersionRef* ref) {
-  if (in.size() != kVersionRefBytes) return false;
+  if (in.size() < kVersionRefBytes) return false;
   std::memcpy(ref->hash.bytes.data(), in.data(), Hash::kSize);
   if (!DecodeLocation(in.substr(Hash::kSize, kLocationBytes), &ref->loc)) return false;
   uint8_t flags = static_cast<uint8_t>(in[Hash::kSize + kLocationBytes]);
   if (flags > 1) return false;
   ref->deleted = flags == 1;
+  // An inline item is exactly the bytes the location names.
+  const std::string_view item = in.substr(kVersionRefBytes);
+  if (!item.empty() && item.size() != ref->loc.length) return false;
+  ref->item.assign(item.data(), item.size());
   return true;
 }
 

@@ -49,10 +49,18 @@ struct VersionRef {
   Hash hash;
   Location loc;
   bool deleted = false;
+  // The version's log item (the loc.length bytes at loc: checksum, then
+  // entry) when the index holds a copy, so a point read needs no log read;
+  // empty otherwise.
+  std::string item;
 };
 
 inline constexpr size_t kLocationBytes = 16;
+// A 'v' value without an inline item; with one, the item follows.
 inline constexpr size_t kVersionRefBytes = Hash::kSize + kLocationBytes + 1;
+// Writers copy a version's log item into its 'v' value when the item is at
+// most this long (FORMAT.md, "Index keys").
+inline constexpr size_t kMaxInlineItemBytes = 1024;
 
 // 'v' coll 0 id 0: the prefix shared by every version of one document.
 std::string DocPrefix(std::string_view coll, std::string_view id);
@@ -61,6 +69,10 @@ std::string CollectionVersionsPrefix(std::string_view coll);
 // DocPrefix + BE64(~seq). Seeking it finds the newest version with seq <= `seq`.
 std::string VersionKey(std::string_view coll, std::string_view id, uint64_t seq);
 std::string HashKey(const Hash& hash);
+// The same keys appended to *out, for callers that reuse one buffer.
+void AppendDocPrefix(std::string* out, std::string_view coll, std::string_view id);
+void AppendVersionKey(std::string* out, std::string_view coll, std::string_view id, uint64_t seq);
+void AppendHashKey(std::string* out, const Hash& hash);
 std::string CollectionKey(std::string_view coll);
 // 'e' cause effect: `effect` names `cause` in its caused_by.
 std::string EffectKey(const Hash& cause, const Hash& effect);
@@ -74,6 +86,10 @@ bool ParseVersionKey(std::string_view key, std::string_view* coll, std::string_v
 void EncodeLocation(std::string* out, const Location& loc);
 bool DecodeLocation(std::string_view in, Location* loc);
 std::string EncodeVersionRef(const VersionRef& ref);
+// Appends the encoding of a VersionRef with these fields (item: empty or
+// the inline copy).
+void AppendVersionRef(std::string* out, const Hash& hash, const Location& loc, bool deleted,
+                      std::string_view item);
 bool DecodeVersionRef(std::string_view in, VersionRef* ref);
 
 }  // namespace cairn

@@ -10,10 +10,9 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <list>
 #include <memory>
 #include <string>
-#include <unordered_map>
+#include <vector>
 
 #include "util/mutex.h"
 
@@ -46,22 +45,37 @@ class BlockCache {
     uint64_t offset;
     bool operator==(const Key& o) const { return file_id == o.file_id && offset == o.offset; }
   };
-  struct KeyHash {
-    size_t operator()(const Key& k) const {
-      return static_cast<size_t>(k.file_id * 0x9E3779B97F4A7C15ull ^ (k.offset >> 12) * 0xC2B2AE3D27D4EB4Full ^ k.offset);
-    }
-  };
+  static constexpr uint32_t kNone = UINT32_MAX;
+  // Entries live in one vector and form an intrusive doubly-linked LRU list
+  // by index, and an open-addressing table maps keys to them: a lookup or
+  // an insert allocates nothing and touches a few cache lines, where a
+  // std::list plus std::unordered_map allocated nodes and walked chains.
   struct Entry {
-    Key key;
+    Key key{};
     Block block;
+    uint32_t prev = kNone;  // towards the most recently used
+    uint32_t next = kNone;  // towards the least recently used; the free list
   };
 
+  static uint64_t HashKey(const Key& k);
+  // The table slot holding `key`, or the empty slot where it would go.
+  size_t FindSlot(const Key& key) const REQUIRES(mu_);
+  void EraseSlot(size_t slot) REQUIRES(mu_);  // backward-shift deletion
+  void GrowTable() REQUIRES(mu_);
+  void Unlink(uint32_t e) REQUIRES(mu_);
+  void PushFront(uint32_t e) REQUIRES(mu_);
+  // Drops entry e (its slot is `slot`) and frees it.
+  void Remove(uint32_t e, size_t slot) REQUIRES(mu_);
   void EvictLocked() REQUIRES(mu_);
 
   const size_t capacity_;
   mutable Mutex mu_;
-  std::list<Entry> lru_ GUARDED_BY(mu_);  // front: most recently used
-  std::unordered_map<Key, std::list<Entry>::iterator, KeyHash> map_ GUARDED_BY(mu_);
+  std::vector<Entry> entries_ GUARDED_BY(mu_);
+  uint32_t free_ GUARDED_BY(mu_) = kNone;        // free entries, linked by next
+  uint32_t head_ GUARDED_BY(mu_) = kNone;        // most recently used
+  uint32_t tail_ GUARDED_BY(mu_) = kNone;        // least recently used
+  std::vector<uint32_t> slots_ GUARDED_BY(mu_);  // entry index + 1; 0 is empty
+  size_t count_ GUARDED_BY(mu_) = 0;
   size_t usage_ GUARDED_BY(mu_) = 0;
   uint64_t hits_ GUARDED_BY(mu_) = 0;
   uint64_t misses_ GUARDED_BY(mu_) = 0;

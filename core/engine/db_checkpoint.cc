@@ -1,34 +1,73 @@
-// Checkpoints: merge the frozen memtable and the current table into a new
-// table file, then swap it in. The log is never rewritten here.
+// Checkpoints: write the frozen memtable, merged with the newest checkpoint
+// tables when they are small enough (size-tiered), as a new table file, then
+// swap it in. The log is never rewritten here.
 #include "engine/bloom.h"
 #include "engine/db_impl.h"
 #include "engine/log_format.h"
 
 namespace cairn {
 
-std::shared_ptr<Table> DBImpl::AdoptTable(std::unique_ptr<Table> table, std::string file_name) {
-  std::shared_ptr<std::atomic<bool>> obsolete = std::make_shared<std::atomic<bool>>(false);
-  table_obsolete_ = obsolete;
+Status DBImpl::AdoptTable(std::unique_ptr<Table> table, uint64_t seq, CheckpointTable* out,
+                          CheckpointState* state) {
+  CheckpointState own;
+  if (state == nullptr) state = &own;
+  std::string_view filter;
+  bool filter_has_hashes = false;
+  if (!DecodeCheckpointState(table->metadata(), state, &filter, &filter_has_hashes)) {
+    return Status::Corruption(CheckpointFileName(seq) + ": malformed checkpoint metadata");
+  }
+  auto obsolete = std::make_shared<std::atomic<bool>>(false);
   Storage* storage = storage_.get();
   BlockCache* cache = &cache_;
-  // The file of a superseded table is removed once the last reader lets go
-  // of it (the stated reason for shared ownership of tables).
-  return std::shared_ptr<Table>(table.release(), [storage, cache, obsolete,
-                                                  name = std::move(file_name)](Table* t) {
-    uint64_t id = t->file_id();
-    delete t;
-    cache->EraseFile(id);
-    if (obsolete->load()) (void)storage->Remove(name);
-  });
+  // The file of a merged table is removed once the last reader lets go of
+  // it (the stated reason for shared ownership of tables).
+  out->table = std::shared_ptr<Table>(
+      table.release(), [storage, cache, obsolete, name = CheckpointFileName(seq)](Table* t) {
+        uint64_t id = t->file_id();
+        delete t;
+        cache->EraseFile(id);
+        if (obsolete->load()) (void)storage->Remove(name);
+      });
+  out->seq = seq;
+  out->obsolete = std::move(obsolete);
+  // A view into the table's metadata, which lives as long as the table.
+  out->filter = filter;
+  out->filter_has_hashes = filter_has_hashes;
+  return Status::OK();
 }
 
-Status DBImpl::BuildCheckpoint(const CheckpointState& state) {
+bool CheckpointTable::MayHoldDocument(uint64_t doc_filter_hash) const {
+  return filter_has_hashes ? BlockedBloomMayContain(filter, doc_filter_hash)
+                           : BloomMayContain(filter, doc_filter_hash);
+}
+
+bool CheckpointTable::MayHoldHash(uint64_t hash_filter_hash) const {
+  return !filter_has_hashes || BlockedBloomMayContain(filter, hash_filter_hash);
+}
+
+size_t DBImpl::TablesToMerge(const std::vector<CheckpointTable>& tables, uint64_t new_bytes) {
+  // Size-tiered, like a binary counter: the newest table is merged when it
+  // is at most 1.5 times the size of everything newer than it (the new
+  // entries included), so tables grow geometrically from newest to oldest,
+  // there are O(log n) of them, and each entry is rewritten O(log n) times.
+  // The count never passes kMaxCheckpointTables.
+  uint64_t acc = new_bytes;
+  size_t k = 0;
+  while (k < tables.size() && (tables[k].table->file_size() <= acc + acc / 2 ||
+                               tables.size() - k + 1 > kMaxCheckpointTables)) {
+    acc += tables[k].table->file_size();
+    k++;
+  }
+  return k;
+}
+
+Status DBImpl::BuildCheckpoint(const CheckpointState& frozen) {
   std::shared_ptr<MemTable> imm;
-  std::shared_ptr<Table> table;
+  std::vector<CheckpointTable> tables;
   {
     ReaderLock l(&index_mu_);
     imm = imm_;
-    table = table_;
+    tables = tables_;
   }
   if (!imm) return Status::OK();
   if (imm->entries() == 0) {
@@ -36,18 +75,26 @@ Status DBImpl::BuildCheckpoint(const CheckpointState& state) {
     if (imm_ == imm) imm_.reset();
     return Status::OK();
   }
+  // Only one checkpoint runs at a time (checkpoint_running_), so tables_
+  // cannot change until this one swaps its table in.
+  const size_t merged = TablesToMerge(tables, imm->data_bytes());
+  CheckpointState state = frozen;
+  state.older_tables.clear();
+  for (size_t i = merged; i < tables.size(); i++) state.older_tables.push_back(tables[i].seq);
+
   const std::string name = CheckpointFileName(state.seq);
   const std::string tmp = name.substr(0, name.size() - 6) + ".tmp";
   Status s;
   {
     CAIRN_ASSIGN_OR_RETURN(auto file, storage_->OpenFile(tmp, FileOptions{true, false}));
     CAIRN_RETURN_IF_ERROR(file->Truncate(0));
-    TableBuilder builder(file.get(), tmp);
+    TableBuilder builder(file.get(), tmp, TableOptions{kCheckpointBlockBytes});
     std::vector<std::unique_ptr<Table::Iterator>> children;
     children.push_back(imm->NewIterator());
-    if (table) children.push_back(table->NewIterator());
-    auto it = NewMergingIterator(std::move(children));
-    std::vector<uint64_t> doc_hashes;
+    for (size_t i = 0; i < merged; i++) children.push_back(tables[i].table->NewScanIterator());
+    auto it =
+        children.size() == 1 ? std::move(children[0]) : NewMergingIterator(std::move(children));
+    std::vector<uint64_t> filter_keys;
     std::string last_prefix;
     s = it->SeekToFirst();
     while (s.ok() && it->Valid()) {
@@ -55,14 +102,18 @@ Status DBImpl::BuildCheckpoint(const CheckpointState& state) {
       if (k[0] == kVersionTag && k.size() > 8) {
         std::string_view prefix = k.substr(0, k.size() - 8);
         if (prefix != last_prefix) {
-          doc_hashes.push_back(DocFilterHash(prefix));
+          filter_keys.push_back(DocFilterHash(prefix));
           last_prefix.assign(prefix);
         }
+      } else if (k[0] == kHashTag) {
+        filter_keys.push_back(HashFilterHash(k));
       }
       s = builder.Add(k, it->value());
       if (s.ok()) s = it->Next();
     }
-    if (s.ok()) s = builder.Finish(EncodeCheckpointState(state) + BuildBloomFilter(doc_hashes));
+    if (s.ok()) {
+      s = builder.Finish(EncodeCheckpointState(state) + BuildBlockedBloomFilter(filter_keys));
+    }
   }
   if (s.ok()) s = storage_->Rename(tmp, name);
   if (!s.ok()) {
@@ -77,10 +128,12 @@ Status DBImpl::BuildCheckpoint(const CheckpointState& state) {
   }
   auto opened = Table::Open(std::move(file), name, file_id, &cache_);
   if (!opened.ok()) return opened.status().WithContext("reopening checkpoint " + name);
+  CheckpointTable fresh;
+  CAIRN_RETURN_IF_ERROR(AdoptTable(std::move(opened).value(), state.seq, &fresh, nullptr));
   WriterLock l(&index_mu_);
-  if (table_obsolete_) table_obsolete_->store(true);
-  table_ = AdoptTable(std::move(opened).value(), name);
-  table_filter_ = std::string_view(table_->metadata()).substr(kCheckpointStateBytes);
+  for (size_t i = 0; i < merged; i++) tables_[i].obsolete->store(true);
+  tables_.erase(tables_.begin(), tables_.begin() + merged);
+  tables_.insert(tables_.begin(), std::move(fresh));
   if (imm_ == imm) imm_.reset();
   return Status::OK();
 }

@@ -18,6 +18,7 @@
 
 #include <atomic>
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -27,8 +28,10 @@
 #include <vector>
 
 #include "cairn/db.h"
+#include "nql/row.h"
 #include "docs/keys.h"
 #include "engine/block_cache.h"
+#include "engine/commit_record.h"
 #include "engine/log_writer.h"
 #include "engine/memtable.h"
 #include "engine/table.h"
@@ -44,16 +47,50 @@ struct CheckpointState {
   uint64_t offset = 0;   // ...at this offset
   uint64_t documents = 0;
   uint64_t versions = 0;
+  // The older checkpoint tables this checkpoint builds on, newest first, by
+  // the seq in their file names. Together with the checkpoint's own table
+  // they hold the whole index up to `seq`.
+  std::vector<uint64_t> older_tables;
 };
 
-// Checkpoint metadata: the state, then a Bloom filter of the documents the
-// checkpoint holds (engine/bloom.h).
-inline constexpr size_t kCheckpointStateBytes = 4 + 8 + 32 + 4 + 8 + 8 + 8;
+// Checkpoint metadata (FORMAT.md, "Checkpoint files"): the state, the older
+// tables, then a Bloom filter (engine/bloom.h) of the documents and hashes
+// the checkpoint's own table holds. Version 1 metadata (one table holding
+// everything, a filter of documents only) is still read.
+inline constexpr uint32_t kCheckpointFormatVersion = 2;
 std::string EncodeCheckpointState(const CheckpointState& s);
-// Decodes the state at the front of `in`; *filter is the rest.
-bool DecodeCheckpointState(std::string_view in, CheckpointState* s, std::string_view* filter);
+// Decodes the metadata `in`: the state, *filter (the rest) and
+// *filter_has_hashes (false for version 1 metadata, whose filter holds
+// documents only).
+bool DecodeCheckpointState(std::string_view in, CheckpointState* s, std::string_view* filter,
+                           bool* filter_has_hashes);
 // The Bloom filter key of a document: XXH3-64 of its DocPrefix.
 uint64_t DocFilterHash(std::string_view doc_prefix);
+// The Bloom filter key of a version hash: XXH3-64 of its HashKey.
+uint64_t HashFilterHash(std::string_view hash_key);
+
+// One checkpoint table in use, with the Bloom filter from its metadata.
+struct CheckpointTable {
+  std::shared_ptr<Table> table;
+  uint64_t seq = 0;         // the last seq it covers: its file name
+  std::string_view filter;  // in table->metadata(); empty: may hold anything
+  // Version 2 metadata: the filter is blocked (engine/bloom.h) and also
+  // covers the table's 'h' keys. Version 1: classic, documents only.
+  bool filter_has_hashes = false;
+
+  bool MayHoldDocument(uint64_t doc_filter_hash) const;
+  bool MayHoldHash(uint64_t hash_filter_hash) const;
+  // Set when the table is merged into a newer one, so its file is removed
+  // once the last reader lets go of it.
+  std::shared_ptr<std::atomic<bool>> obsolete;
+};
+
+// Checkpoint tables are merged so that there are at most this many.
+inline constexpr size_t kMaxCheckpointTables = 8;
+// Data block size of checkpoint tables. A point read that misses the block
+// cache reads, checks and caches one block; 2 KiB holds about 7 inline
+// versions of a ~150-byte document and halves the bytes per miss of 4 KiB.
+inline constexpr size_t kCheckpointBlockBytes = 2048;
 
 class DBImpl final : public Database {
  public:
@@ -74,6 +111,30 @@ class DBImpl final : public Database {
   Result<std::optional<Version>> GetByHash(const Hash& hash) override;
   Result<std::vector<Version>> List(std::string_view coll, const ListOptions& options) override;
   Result<std::vector<TraceEntry>> Trace(const Hash& from, const TraceOptions& options) override;
+  Result<QueryResult> Query(std::string_view nql) override;
+  Status CreateIndex(std::string_view coll, std::string_view field) override;
+  Status CreateTextIndex(std::string_view coll) override;
+  Status DropIndex(std::string_view coll, std::string_view field) override;
+  Result<std::vector<IndexInfo>> Indexes() override;
+  Result<Version> Link(std::string_view from, std::string_view rel, std::string_view to) override;
+  Result<Version> Unlink(std::string_view from, std::string_view rel, std::string_view to) override;
+  Result<std::vector<std::string>> Neighbors(std::string_view node, std::string_view rel,
+                                             const NeighborOptions& options) override;
+
+  // ---- indexes and links, for the query executor (db_index.cc)
+  // Names of the ready indexes of `coll`: fields, or the text index.
+  std::vector<std::string> ReadyIndexes(std::string_view coll, bool text);
+  // Walks an index in value order (lo/hi: value keys, index/value_key.h).
+  Status ScanIndex(std::string_view coll, std::string_view field, const std::string* lo,
+                   bool lo_inclusive, const std::string* hi, bool hi_inclusive, bool reverse,
+                   const std::function<bool(std::string_view, std::string_view)>& fn);
+  // Ids of the documents holding `word` (prefix: a word starting with it).
+  Status TextIds(std::string_view coll, std::string_view word, bool prefix,
+                 std::vector<std::string>* ids);
+  uint64_t VisibleSeq() {
+    ReaderLock l(&index_mu_);
+    return visible_seq_;
+  }
   Result<std::vector<std::string>> Collections() override;
   Result<std::vector<Version>> Versions(uint64_t from_seq, size_t limit) override;
   Result<Head> GetHead() override;
@@ -111,11 +172,33 @@ class DBImpl final : public Database {
   Status StageWriter(Writer* w, GroupState* group) REQUIRES(write_mu_);
   Status CommitGroup(GroupState* group) REQUIRES(write_mu_);
   Status RotateSegmentIfNeeded(uint64_t record_bytes) REQUIRES(write_mu_);
+  // Adds the index entries of one commit record; `payload` is the record's
+  // payload (at commit.payload_offset in the log), holding the items.
   void ApplyVersions(const std::vector<Version>& versions, const std::vector<Location>& locs,
-                     const CommitRef& commit) REQUIRES(index_mu_);
+                     const CommitRef& commit, std::string_view payload) REQUIRES(index_mu_);
   bool ShouldFreezeForCheckpoint() REQUIRES(write_mu_);
   // Freezes mem_ for a checkpoint and sets checkpoint_running_.
   Status FreezeMemTable(CheckpointState* out) REQUIRES(write_mu_);
+
+  // ---- indexes and links (db_index.cc)
+  struct IndexDef {
+    char state = 'P';  // 'P' defined, 'R' ready
+    uint64_t gen = 0;  // the seq of its definition
+  };
+  // Derives index, text and link entries from a version (and index
+  // definitions from versions of _cairn_index).
+  void ApplySecondary(const Version& v) REQUIRES(index_mu_);
+  void ApplyText(const Version& v, const rapidjson::Document& d, const std::string& gen) REQUIRES(index_mu_);
+  // The newest value of exactly `key`, or nullopt.
+  Result<std::optional<std::string>> DerivedValue(std::string_view key) REQUIRES_SHARED(index_mu_);
+  // Loads index definitions from the index (at open, before replay).
+  Status LoadDerivedState() REQUIRES(index_mu_);
+  // Builds the indexes defined but not yet ready (at open, after replay).
+  Status BackfillPending();
+  Status DefineIndex(std::string_view coll, std::string_view name, std::string data);
+  Status Backfill(const std::string& coll, const std::string& name, uint64_t def_seq);
+  // A write to a system collection, past the reserved-name check.
+  Result<Version> WriteSystem(std::string_view coll, std::string id, std::string data, bool is_delete);
 
   // ---- read path (db_read.cc)
   // The newest version ref of (coll, id) with seq <= as_of.
@@ -125,6 +208,11 @@ class DBImpl final : public Database {
   std::unique_ptr<Table::Iterator> NewIndexIterator() REQUIRES_SHARED(index_mu_);
   // Reads a version from the log, checking its entry checksum (not its hash).
   Status ReadVersion(const Location& loc, const Hash& hash, Version* out);
+  // The same, from the index entry's inline item when it has one.
+  Status ReadVersion(const VersionRef& ref, Version* out);
+  // Decodes a log item (checksum, then entry) read from `loc`.
+  static Status DecodeItem(std::string_view item, const Location& loc, const Hash& hash,
+                           Version* out);
   Result<Version> ReadVersion(const Location& loc, const Hash& hash);
   // CORRUPTION when v's content does not hash to v.hash.
   static Status CheckVersionHash(const Version& v);
@@ -132,6 +220,11 @@ class DBImpl final : public Database {
   // block) when they lie in one block, else into *scratch.
   Status ReadLog(uint32_t segment, uint64_t offset, size_t n, std::string* scratch,
                  BlockCache::Block* hold, std::string_view* out);
+  // Reads and checks the commit record holding `seq` (keeping versions from
+  // `from_seq` on).
+  Status ReadCommitAt(uint64_t seq, CommitRecord* rec, uint64_t from_seq = 0);
+  // The Merkle head right after write `seq`.
+  Result<Hash> HeadAt(uint64_t seq);
   Status LoadLogBlock(File* file, uint32_t segment, uint64_t block, BlockCache::Block* out);
   Status CheckOpen() const;
 
@@ -144,12 +237,18 @@ class DBImpl final : public Database {
   // ---- checkpoints (db_checkpoint.cc)
   Status BuildCheckpoint(const CheckpointState& state);
   void RunBackgroundCheckpoint(CheckpointState state);
-  std::shared_ptr<Table> AdoptTable(std::unique_ptr<Table> table, std::string file_name)
-      REQUIRES(index_mu_);
+  // Wraps an opened checkpoint table: decodes its metadata into *out and
+  // arranges for its file to be removed once it is obsolete and unused.
+  Status AdoptTable(std::unique_ptr<Table> table, uint64_t seq, CheckpointTable* out,
+                    CheckpointState* state);
+  // How many of the newest tables in `tables` the next checkpoint merges
+  // with `new_bytes` of memtable entries.
+  static size_t TablesToMerge(const std::vector<CheckpointTable>& tables, uint64_t new_bytes);
 
   // ---- verify (db_verify.cc)
   void VerifyLog(VerifyReport* report);
   void VerifyIndex(VerifyReport* report);
+  void VerifyInlineItems(VerifyReport* report);
 
   std::unique_ptr<Storage> storage_;
   const Options options_;
@@ -172,11 +271,15 @@ class DBImpl final : public Database {
   uint64_t log_bytes_since_checkpoint_ GUARDED_BY(write_mu_) = 0;
 
   SharedMutex index_mu_;
+  // Index definitions: collection -> index name (a field, or "*text").
+  std::map<std::string, std::map<std::string, IndexDef>> index_defs_ GUARDED_BY(index_mu_);
+  // Memtable arenas recycle their blocks here (util/arena.h).
+  std::shared_ptr<ArenaBlockPool> arena_pool_;
   std::shared_ptr<MemTable> mem_ GUARDED_BY(index_mu_);
   std::shared_ptr<MemTable> imm_ GUARDED_BY(index_mu_);
-  std::shared_ptr<Table> table_ GUARDED_BY(index_mu_);
-  // The Bloom filter in table_'s metadata (empty: may contain anything).
-  std::string_view table_filter_ GUARDED_BY(index_mu_);
+  // The checkpoint tables, newest first. Their seq ranges are disjoint: every
+  // version in tables_[i] is newer than every version in tables_[i + 1].
+  std::vector<CheckpointTable> tables_ GUARDED_BY(index_mu_);
   // Read handles of every log segment, by number. Files are only added.
   std::map<uint32_t, std::shared_ptr<File>> segments_ GUARDED_BY(index_mu_);
   uint32_t active_segment_ GUARDED_BY(index_mu_) = 0;
@@ -187,8 +290,6 @@ class DBImpl final : public Database {
   uint64_t versions_ GUARDED_BY(index_mu_) = 0;
   uint64_t log_bytes_ GUARDED_BY(index_mu_) = 0;
   std::set<std::string, std::less<>> collections_ GUARDED_BY(index_mu_);
-  // Set when table_ is superseded, so its file is removed once unused.
-  std::shared_ptr<std::atomic<bool>> table_obsolete_ GUARDED_BY(index_mu_);
   Status last_checkpoint_status_ GUARDED_BY(write_mu_);
   uint64_t replayed_records_ = 0;
   uint64_t checkpoint_file_counter_ = 0;

@@ -36,13 +36,23 @@ Result<std::optional<VersionRef>> DBImpl::FindVersionRef(std::string_view coll,
       break;
     }
   }
+  // Tables newest first: the first one holding a version with seq <= as_of
+  // holds the newest such version, since their seq ranges are ordered.
   std::unique_ptr<Table::Iterator> it;
-  if (!found && table_ && BloomMayContain(table_filter_, DocFilterHash(prefix))) {
-    it = table_->NewIterator();
-    CAIRN_RETURN_IF_ERROR(it->Seek(key));
-    if (it->Valid() && StartsWith(it->key(), prefix)) {
-      value = it->value();
-      found = true;
+  if (!found && !tables_.empty()) {
+    const uint64_t filter_key = DocFilterHash(prefix);
+    for (const CheckpointTable& t : tables_) {
+      if (t.filter_has_hashes) BlockedBloomPrefetch(t.filter, filter_key);
+    }
+    for (const CheckpointTable& t : tables_) {
+      if (!t.MayHoldDocument(filter_key)) continue;
+      it = t.table->NewIterator();
+      CAIRN_RETURN_IF_ERROR(it->Seek(key));
+      if (it->Valid() && StartsWith(it->key(), prefix)) {
+        value = it->value();
+        found = true;
+        break;
+      }
     }
   }
   if (!found) return std::optional<VersionRef>();
@@ -51,7 +61,7 @@ Result<std::optional<VersionRef>> DBImpl::FindVersionRef(std::string_view coll,
     return Status::Corruption("malformed index entry for " + std::string(coll) + "/" +
                               std::string(id));
   }
-  return std::optional<VersionRef>(ref);
+  return std::optional<VersionRef>(std::move(ref));
 }
 
 Result<std::optional<Location>> DBImpl::FindHash(const Hash& hash) {
@@ -59,20 +69,26 @@ Result<std::optional<Location>> DBImpl::FindHash(const Hash& hash) {
   std::string_view value;
   bool found = false;
   for (const MemTable* m : {mem_.get(), imm_.get()}) {
-    const std::string* v = m ? m->Find(key) : nullptr;
-    if (v) {
-      value = *v;
+    if (m && m->Find(key, &value)) {
       found = true;
       break;
     }
   }
   std::unique_ptr<Table::Iterator> it;
-  if (!found && table_) {
-    it = table_->NewIterator();
-    CAIRN_RETURN_IF_ERROR(it->Seek(key));
-    if (it->Valid() && it->key() == key) {
-      value = it->value();
-      found = true;
+  if (!found && !tables_.empty()) {
+    const uint64_t filter_key = HashFilterHash(key);
+    for (const CheckpointTable& t : tables_) {
+      if (t.filter_has_hashes) BlockedBloomPrefetch(t.filter, filter_key);
+    }
+    for (const CheckpointTable& t : tables_) {
+      if (!t.MayHoldHash(filter_key)) continue;
+      it = t.table->NewIterator();
+      CAIRN_RETURN_IF_ERROR(it->Seek(key));
+      if (it->Valid() && it->key() == key) {
+        value = it->value();
+        found = true;
+        break;
+      }
     }
   }
   if (!found) return std::optional<Location>();
@@ -87,7 +103,7 @@ std::unique_ptr<Table::Iterator> DBImpl::NewIndexIterator() {
   std::vector<std::unique_ptr<Table::Iterator>> children;
   children.push_back(mem_->NewIterator());
   if (imm_) children.push_back(imm_->NewIterator());
-  if (table_) children.push_back(table_->NewIterator());
+  for (const CheckpointTable& t : tables_) children.push_back(t.table->NewIterator());
   return NewMergingIterator(std::move(children));
 }
 
@@ -155,11 +171,8 @@ Status DBImpl::LoadLogBlock(File* file, uint32_t segment, uint64_t block, BlockC
   return Status::OK();
 }
 
-Status DBImpl::ReadVersion(const Location& loc, const Hash& hash, Version* out) {
-  std::string scratch;
-  BlockCache::Block hold;
-  std::string_view bytes;
-  CAIRN_RETURN_IF_ERROR(ReadLog(loc.segment, loc.offset, loc.length, &scratch, &hold, &bytes));
+Status DBImpl::DecodeItem(std::string_view item, const Location& loc, const Hash& hash,
+                          Version* out) {
   auto where = [&] {
     return "version " + hash.ToHex() + " in " + SegmentFileName(loc.segment) + " at offset " +
            std::to_string(loc.offset);
@@ -167,11 +180,25 @@ Status DBImpl::ReadVersion(const Location& loc, const Hash& hash, Version* out) 
   // Every read checks the entry's checksum, so damaged bytes are reported,
   // never returned. Verify() re-hashes with BLAKE2b as well.
   std::string_view entry;
-  if (!CheckCommitItem(bytes, &entry)) return Status::Corruption(where() + ": checksum mismatch");
+  if (!CheckCommitItem(item, &entry)) return Status::Corruption(where() + ": checksum mismatch");
   Status s = DecodeVersionEntry(entry, out);
   if (!s.ok()) return s.WithContext(where());
   out->hash = hash;
   return Status::OK();
+}
+
+Status DBImpl::ReadVersion(const Location& loc, const Hash& hash, Version* out) {
+  std::string scratch;
+  BlockCache::Block hold;
+  std::string_view bytes;
+  CAIRN_RETURN_IF_ERROR(ReadLog(loc.segment, loc.offset, loc.length, &scratch, &hold, &bytes));
+  return DecodeItem(bytes, loc, hash, out);
+}
+
+Status DBImpl::ReadVersion(const VersionRef& ref, Version* out) {
+  if (ref.item.empty()) return ReadVersion(ref.loc, ref.hash, out);
+  Status s = DecodeItem(ref.item, ref.loc, ref.hash, out);
+  return s.ok() ? s : s.WithContext("index copy");
 }
 
 Result<Version> DBImpl::ReadVersion(const Location& loc, const Hash& hash) {
@@ -207,7 +234,7 @@ Result<std::optional<Version>> DBImpl::Get(std::string_view coll, std::string_vi
   if (!ref || ref->deleted) return std::optional<Version>();
   // Built in place: a Version is costly to move on this hot path.
   Result<std::optional<Version>> out{std::optional<Version>(std::in_place)};
-  CAIRN_RETURN_IF_ERROR(ReadVersion(ref->loc, ref->hash, &**out));
+  CAIRN_RETURN_IF_ERROR(ReadVersion(*ref, &**out));
   return out;
 }
 
@@ -227,13 +254,13 @@ Result<std::vector<Version>> DBImpl::History(std::string_view coll, std::string_
         return Status::Corruption("malformed index entry in the history of " + std::string(coll) +
                                   "/" + std::string(id));
       }
-      refs.push_back(ref);
+      refs.push_back(std::move(ref));
       CAIRN_RETURN_IF_ERROR(it->Next());
     }
   }
   std::vector<Version> out(refs.size());
   for (size_t i = 0; i < refs.size(); i++) {
-    CAIRN_RETURN_IF_ERROR(ReadVersion(refs[i].loc, refs[i].hash, &out[i]));
+    CAIRN_RETURN_IF_ERROR(ReadVersion(refs[i], &out[i]));
   }
   return out;
 }
@@ -294,13 +321,13 @@ Result<std::vector<Version>> DBImpl::List(std::string_view coll, const ListOptio
         skipped++;
         continue;
       }
-      refs.push_back(ref);
+      refs.push_back(std::move(ref));
     }
     CAIRN_RETURN_IF_ERROR(status);
   }
   std::vector<Version> out(refs.size());
   for (size_t i = 0; i < refs.size(); i++) {
-    CAIRN_RETURN_IF_ERROR(ReadVersion(refs[i].loc, refs[i].hash, &out[i]));
+    CAIRN_RETURN_IF_ERROR(ReadVersion(refs[i], &out[i]));
   }
   return out;
 }
@@ -311,50 +338,84 @@ Result<std::vector<std::string>> DBImpl::Collections() {
   return std::vector<std::string>(collections_.begin(), collections_.end());
 }
 
+Status DBImpl::ReadCommitAt(uint64_t seq, CommitRecord* rec, uint64_t from_seq) {
+  CommitRef ref;
+  uint64_t first_seq;
+  {
+    ReaderLock l(&index_mu_);
+    auto it = NewIndexIterator();
+    CAIRN_RETURN_IF_ERROR(it->Seek(CommitKey(seq)));
+    if (!it->Valid() || it->key().size() != 9 || it->key()[0] != kCommitTag ||
+        !DecodeCommitRef(it->value(), &ref)) {
+      return Status::Corruption("no commit index entry holds seq " + std::to_string(seq));
+    }
+    first_seq = ~DecodeBigEndian64(it->key().data() + 1);
+  }
+  if (first_seq + ref.count <= seq) {
+    return Status::Corruption("the commit index has no entry for seq " + std::to_string(seq));
+  }
+  // Read the whole record, header included, and check its checksum.
+  std::string scratch;
+  BlockCache::Block hold;
+  std::string_view record;
+  CAIRN_RETURN_IF_ERROR(ReadLog(ref.segment, ref.payload_offset - kRecordHeaderBytes,
+                                kRecordHeaderBytes + ref.payload_length, &scratch, &hold, &record));
+  const std::string where = SegmentFileName(ref.segment) + " at offset " +
+                            std::to_string(ref.payload_offset - kRecordHeaderBytes);
+  if (Checksum64(record.data() + 8, record.size() - 8) != DecodeFixed64(record.data()) ||
+      DecodeFixed64(record.data() + kRecordHeaderBytes) != first_seq) {
+    return Status::Corruption(where + ": commit record checksum mismatch");
+  }
+  Status s = DecodeCommitRecord(record.substr(kRecordHeaderBytes), rec, from_seq);
+  if (!s.ok()) return Status::Corruption(where + ": commit record " + s.message());
+  return Status::OK();
+}
+
 Result<std::vector<Version>> DBImpl::Versions(uint64_t from_seq, size_t limit) {
   CAIRN_RETURN_IF_ERROR(CheckOpen());
   std::vector<Version> out;
   if (from_seq == 0) from_seq = 1;
-  std::string scratch;
   while (out.size() < limit) {
-    CommitRef ref;
-    uint64_t first_seq;
     {
       ReaderLock l(&index_mu_);
       if (from_seq > visible_seq_) break;
-      auto it = NewIndexIterator();
-      CAIRN_RETURN_IF_ERROR(it->Seek(CommitKey(from_seq)));
-      if (!it->Valid() || it->key().size() != 9 || it->key()[0] != kCommitTag ||
-          !DecodeCommitRef(it->value(), &ref)) {
-        return Status::Corruption("no commit index entry holds seq " + std::to_string(from_seq));
-      }
-      first_seq = ~DecodeBigEndian64(it->key().data() + 1);
-    }
-    if (first_seq + ref.count <= from_seq) {
-      return Status::Corruption("the commit index has no entry for seq " + std::to_string(from_seq));
-    }
-    // Read the whole record, header included, and check its checksum.
-    BlockCache::Block hold;
-    std::string_view record;
-    CAIRN_RETURN_IF_ERROR(ReadLog(ref.segment, ref.payload_offset - kRecordHeaderBytes,
-                                  kRecordHeaderBytes + ref.payload_length, &scratch, &hold,
-                                  &record));
-    const std::string where =
-        SegmentFileName(ref.segment) + " at offset " + std::to_string(ref.payload_offset - kRecordHeaderBytes);
-    if (Checksum64(record.data() + 8, record.size() - 8) != DecodeFixed64(record.data()) ||
-        DecodeFixed64(record.data() + kRecordHeaderBytes) != first_seq) {
-      return Status::Corruption(where + ": commit record checksum mismatch");
     }
     CommitRecord rec;
-    Status s = DecodeCommitRecord(record.substr(kRecordHeaderBytes), &rec, from_seq);
-    if (!s.ok()) return Status::Corruption(where + ": commit record " + s.message());
+    CAIRN_RETURN_IF_ERROR(ReadCommitAt(from_seq, &rec, from_seq));
     for (Version& v : rec.versions) {
       if (out.size() == limit) break;
       out.push_back(std::move(v));
     }
-    from_seq = first_seq + ref.count;
+    from_seq = rec.first_seq + rec.count;
   }
   return out;
+}
+
+Result<Hash> DBImpl::HeadAt(uint64_t seq) {
+  {
+    ReaderLock l(&index_mu_);
+    if (seq == visible_seq_) return visible_head_;
+    if (seq > visible_seq_) {
+      return Status::InvalidArgument("seq " + std::to_string(seq) + " is beyond the latest seq " +
+                                     std::to_string(visible_seq_));
+    }
+  }
+  if (seq == 0) return Hash();
+  CommitRecord rec;
+  CAIRN_RETURN_IF_ERROR(ReadCommitAt(seq, &rec));
+  if (rec.first_seq + rec.count - 1 == seq) return rec.head_after;
+  // Chain forward from the head before this commit.
+  Hash head;
+  if (rec.first_seq > 1) {
+    CommitRecord before;
+    CAIRN_RETURN_IF_ERROR(ReadCommitAt(rec.first_seq - 1, &before, rec.first_seq - 1));
+    head = before.head_after;
+  }
+  for (const Version& v : rec.versions) {
+    if (v.seq > seq) break;
+    head = ChainHead(head, v.seq, v.hash);
+  }
+  return head;
 }
 
 Result<Head> DBImpl::GetHead() {

@@ -32,13 +32,15 @@ std::string At(const std::string& file, uint64_t offset) {
 
 std::string EncodeCheckpointState(const CheckpointState& s) {
   std::string out;
-  PutFixed32(&out, kFormatVersion);
+  PutFixed32(&out, kCheckpointFormatVersion);
   PutFixed64(&out, s.seq);
   out.append(reinterpret_cast<const char*>(s.head.bytes.data()), Hash::kSize);
   PutFixed32(&out, s.segment);
   PutFixed64(&out, s.offset);
   PutFixed64(&out, s.documents);
   PutFixed64(&out, s.versions);
+  PutFixed32(&out, static_cast<uint32_t>(s.older_tables.size()));
+  for (uint64_t seq : s.older_tables) PutFixed64(&out, seq);
   return out;
 }
 
@@ -46,10 +48,16 @@ uint64_t DocFilterHash(std::string_view doc_prefix) {
   return Checksum64(doc_prefix.data(), doc_prefix.size());
 }
 
-bool DecodeCheckpointState(std::string_view in, CheckpointState* s, std::string_view* filter) {
-  if (in.size() < kCheckpointStateBytes) return false;
-  *filter = in.substr(kCheckpointStateBytes);
-  if (DecodeFixed32(in.data()) != kFormatVersion) return false;
+uint64_t HashFilterHash(std::string_view hash_key) {
+  return Checksum64(hash_key.data(), hash_key.size());
+}
+
+bool DecodeCheckpointState(std::string_view in, CheckpointState* s, std::string_view* filter,
+                           bool* filter_has_hashes) {
+  constexpr size_t kStateBytes = 4 + 8 + 32 + 4 + 8 + 8 + 8;
+  if (in.size() < kStateBytes) return false;
+  const uint32_t version = DecodeFixed32(in.data());
+  if (version != 1 && version != kCheckpointFormatVersion) return false;
   const char* p = in.data() + 4;
   s->seq = DecodeFixed64(p);
   std::memcpy(s->head.bytes.data(), p + 8, Hash::kSize);
@@ -58,6 +66,25 @@ bool DecodeCheckpointState(std::string_view in, CheckpointState* s, std::string_
   s->offset = DecodeFixed64(p + 4);
   s->documents = DecodeFixed64(p + 12);
   s->versions = DecodeFixed64(p + 20);
+  s->older_tables.clear();
+  in.remove_prefix(kStateBytes);
+  if (version == 1) {
+    *filter = in;
+    *filter_has_hashes = false;
+    return true;
+  }
+  if (in.size() < 4) return false;
+  const uint32_t n = DecodeFixed32(in.data());
+  in.remove_prefix(4);
+  if (n > kMaxCheckpointTables || in.size() < 8ull * n) return false;
+  for (uint32_t i = 0; i < n; i++) {
+    const uint64_t seq = DecodeFixed64(in.data() + 8 * i);
+    // Newest first, each older than the checkpoint itself.
+    if (seq >= (i == 0 ? s->seq : s->older_tables.back())) return false;
+    s->older_tables.push_back(seq);
+  }
+  *filter = in.substr(8ull * n);
+  *filter_has_hashes = true;
   return true;
 }
 
@@ -78,6 +105,11 @@ Result<std::unique_ptr<Database>> Database::OpenInMemory(const Options& options)
 
 DBImpl::DBImpl(std::unique_ptr<Storage> storage, const Options& options)
     : storage_(std::move(storage)), options_(options), cache_(options.cache_bytes) {
+  // Enough recycled blocks for about one memtable's growth between
+  // checkpoints (a memtable's arena is about twice its log bytes).
+  arena_pool_ = std::make_shared<ArenaBlockPool>(
+      Arena::kDefaultBlockBytes,
+      std::max<size_t>(16, 3 * options_.checkpoint_bytes / Arena::kDefaultBlockBytes));
   if (options_.clock) {
     clock_ = options_.clock;
   } else {
@@ -130,44 +162,61 @@ Status DBImpl::Recover() {
 
   {
     WriterLock index_lock(&index_mu_);
-    mem_ = std::make_shared<MemTable>();
-    table_obsolete_ = std::make_shared<std::atomic<bool>>(false);
+    mem_ = std::make_shared<MemTable>(arena_pool_);
     CheckpointState st;
     uint32_t first_segment = segments.empty() ? 1 : segments.front();
     uint64_t start_offset = 0;
     if (!checkpoints.empty()) {
-      std::string name = CheckpointFileName(checkpoints.back());
-      CAIRN_ASSIGN_OR_RETURN(auto file, storage_->OpenFile(name, FileOptions{}));
-      auto table = Table::Open(std::move(file), name, (1ull << 40) + ++checkpoint_file_counter_, &cache_);
-      if (!table.ok()) return table.status();
-      std::string_view filter;
-    if (!DecodeCheckpointState(table.value()->metadata(), &st, &filter)) {
-        return Status::Corruption(name + ": malformed checkpoint metadata");
-      }
+      // The newest checkpoint names the older tables it builds on.
+      const uint64_t newest = checkpoints.back();
+      auto open_table = [&](uint64_t seq, CheckpointState* state) -> Status {
+        const std::string name = CheckpointFileName(seq);
+        if (!std::binary_search(checkpoints.begin(), checkpoints.end(), seq)) {
+          return Status::Corruption(CheckpointFileName(newest) + ": names checkpoint table " +
+                                    name + ", which is missing");
+        }
+        CAIRN_ASSIGN_OR_RETURN(auto file, storage_->OpenFile(name, FileOptions{}));
+        CAIRN_ASSIGN_OR_RETURN(
+            auto table,
+            Table::Open(std::move(file), name, (1ull << 40) + ++checkpoint_file_counter_, &cache_));
+        CheckpointTable t;
+        CAIRN_RETURN_IF_ERROR(AdoptTable(std::move(table), seq, &t, state));
+        tables_.push_back(std::move(t));
+        return Status::OK();
+      };
+      CAIRN_RETURN_IF_ERROR(open_table(newest, &st));
+      const std::string name = CheckpointFileName(newest);
       if (segments.empty() || st.segment < segments.front() || st.segment > segments.back()) {
         return Status::Corruption(name + ": names log segment " + SegmentFileName(st.segment) +
                                   ", which is missing");
       }
-      table_ = AdoptTable(std::move(table).value(), name);
-    table_filter_ = std::string_view(table_->metadata()).substr(kCheckpointStateBytes);
+      for (uint64_t seq : st.older_tables) CAIRN_RETURN_IF_ERROR(open_table(seq, nullptr));
       first_segment = st.segment;
       start_offset = st.offset;
       visible_seq_ = st.seq;
       visible_head_ = st.head;
       documents_ = st.documents;
       versions_ = st.versions;
-      auto it = table_->NewIterator();
-      CAIRN_RETURN_IF_ERROR(it->Seek(std::string(1, kCollectionTag)));
-      while (it->Valid() && it->key()[0] == kCollectionTag) {
-        collections_.insert(std::string(it->key().substr(1)));
-        CAIRN_RETURN_IF_ERROR(it->Next());
+      for (const CheckpointTable& t : tables_) {
+        auto it = t.table->NewIterator();
+        CAIRN_RETURN_IF_ERROR(it->Seek(std::string(1, kCollectionTag)));
+        while (it->Valid() && it->key()[0] == kCollectionTag) {
+          collections_.insert(std::string(it->key().substr(1)));
+          CAIRN_RETURN_IF_ERROR(it->Next());
+        }
       }
-      // Older checkpoints are superseded.
-      for (size_t i = 0; i + 1 < checkpoints.size(); i++) {
-        CAIRN_RETURN_IF_ERROR(storage_->Remove(CheckpointFileName(checkpoints[i])));
+      // Checkpoints the newest one does not build on are superseded.
+      for (uint64_t seq : checkpoints) {
+        if (seq == newest || std::find(st.older_tables.begin(), st.older_tables.end(), seq) !=
+                                 st.older_tables.end()) {
+          continue;
+        }
+        CAIRN_RETURN_IF_ERROR(storage_->Remove(CheckpointFileName(seq)));
       }
     }
 
+    // Index definitions held by the checkpoint, so replay maintains them.
+    CAIRN_RETURN_IF_ERROR(LoadDerivedState());
     for (uint32_t seg : segments) {
       CAIRN_ASSIGN_OR_RETURN(auto file, storage_->OpenFile(SegmentFileName(seg), FileOptions{}));
       segments_[seg] = std::move(file);
@@ -200,6 +249,8 @@ Status DBImpl::Recover() {
     }
     log_bytes_since_checkpoint_ = 0;
   }
+  // Indexes defined in the replayed log, or whose build a crash cut short.
+  if (s.ok()) s = BackfillPending();
   return s;
 }
 
@@ -305,7 +356,8 @@ Status DBImpl::ReplayCommit(std::string_view payload, uint32_t segment, uint64_t
     return bad("head mismatch: the stored head does not match its versions (damaged data)");
   }
   ApplyVersions(rec.versions, locs,
-                CommitRef{segment, payload_offset, static_cast<uint32_t>(payload.size()), rec.count});
+                CommitRef{segment, payload_offset, static_cast<uint32_t>(payload.size()), rec.count},
+                payload);
   documents_ = static_cast<uint64_t>(static_cast<int64_t>(documents_) + delta);
   visible_seq_ = rec.first_seq + rec.count - 1;
   visible_head_ = head;
@@ -390,8 +442,10 @@ Stats DBImpl::GetStats() {
     st.memtable_entries += imm_->entries();
     st.memtable_bytes += imm_->bytes();
   }
-  st.checkpoint_entries = table_ ? table_->entries() : 0;
-  st.index_bytes = table_ ? table_->index_memory_bytes() : 0;
+  for (const CheckpointTable& t : tables_) {
+    st.checkpoint_entries += t.table->entries();
+    st.index_bytes += t.table->index_memory_bytes();
+  }
   st.cache_bytes = cache_.usage();
   st.cache_capacity = cache_.capacity();
   st.cache_hits = cache_.hits();

@@ -32,6 +32,11 @@ Result<DBImpl::PreparedOp> DBImpl::PrepareOp(std::string_view coll, std::string_
                                               const WriteOptions& options, bool is_delete) {
   const Limits& limits = options_.limits;
   CAIRN_RETURN_IF_ERROR(ValidateCollection(coll, limits));
+  if (coll.starts_with("_cairn")) {
+    return Status::InvalidArgument("collection name " + std::string(coll) +
+                                   ": names starting with _cairn are reserved for Cairn's own "
+                                   "records (indexes, links)");
+  }
   CAIRN_RETURN_IF_ERROR(ValidateId(id, limits));
   PreparedOp op;
   CAIRN_RETURN_IF_ERROR(ValidateWriteOptions(options, limits, &op.options));
@@ -144,7 +149,9 @@ Result<std::vector<Version>> DBImpl::Write(std::vector<PreparedOp> ops) {
   for (size_t i = 0; i < group.staged.size(); i++) {
     Writer* x = group.staged[i];
     size_t n = group.writer_version_count[i];
-    if (commit.ok()) {
+    if (commit.ok() && group.staged.size() == 1) {
+      x->results.swap(group.versions);
+    } else if (commit.ok()) {
       x->results.assign(std::make_move_iterator(group.versions.begin() + next_version),
                         std::make_move_iterator(group.versions.begin() + next_version + n));
     } else {
@@ -187,7 +194,10 @@ Result<std::vector<Version>> DBImpl::Write(std::vector<PreparedOp> ops) {
 Status DBImpl::StageWriter(Writer* w, GroupState* group) {
   std::unordered_map<std::string, GroupState::DocState> local_docs;
   std::unordered_set<Hash, HashHasher> local_hashes;
+  local_docs.reserve(w->ops.size());
+  local_hashes.reserve(w->ops.size());
   std::vector<Version> local;
+  local.reserve(w->ops.size());
   int64_t delta = 0;
   const uint64_t base_seq = group->first_seq + group->versions.size();
   ReaderLock index_lock(&index_mu_);
@@ -236,13 +246,25 @@ Status DBImpl::StageWriter(Writer* w, GroupState* group) {
     local_hashes.insert(v.hash);
     local.push_back(std::move(v));
   }
-  // Staged: fold into the group.
-  for (auto& [k, d] : local_docs) group->docs[k] = d;
-  group->hashes.insert(local_hashes.begin(), local_hashes.end());
+  // Staged: fold into the group (the first writer's state simply moves).
+  if (group->docs.empty()) {
+    group->docs.swap(local_docs);
+  } else {
+    for (auto& [k, d] : local_docs) group->docs[k] = d;
+  }
+  if (group->hashes.empty()) {
+    group->hashes.swap(local_hashes);
+  } else {
+    group->hashes.insert(local_hashes.begin(), local_hashes.end());
+  }
   group->documents_delta += delta;
   group->staged.push_back(w);
   group->writer_version_count.push_back(local.size());
-  for (Version& v : local) group->versions.push_back(std::move(v));
+  if (group->versions.empty()) {
+    group->versions.swap(local);
+  } else {
+    for (Version& v : local) group->versions.push_back(std::move(v));
+  }
   return Status::OK();
 }
 
@@ -292,7 +314,8 @@ Status DBImpl::CommitGroup(GroupState* group) {
   WriterLock index_lock(&index_mu_);
   ApplyVersions(group->versions, locs,
                 CommitRef{log_->segment(), payload_offset, static_cast<uint32_t>(payload.size()),
-                          static_cast<uint32_t>(group->versions.size())});
+                          static_cast<uint32_t>(group->versions.size())},
+                payload);
   documents_ = static_cast<uint64_t>(static_cast<int64_t>(documents_) + group->documents_delta);
   visible_seq_ = next_seq_ - 1;
   visible_head_ = head;
@@ -301,16 +324,29 @@ Status DBImpl::CommitGroup(GroupState* group) {
   return Status::OK();
 }
 
-void DBImpl::ApplyVersions(const std::vector<Version>& versions,
-                           const std::vector<Location>& locs, const CommitRef& commit) {
+void DBImpl::ApplyVersions(const std::vector<Version>& versions, const std::vector<Location>& locs,
+                           const CommitRef& commit, std::string_view payload) {
   if (!versions.empty()) mem_->Put(CommitKey(versions.front().seq), EncodeCommitRef(commit));
+  std::string key, value;  // reused: no allocation per version
   for (size_t i = 0; i < versions.size(); i++) {
     const Version& v = versions[i];
-    mem_->Put(VersionKey(v.coll, v.id, v.seq), EncodeVersionRef({v.hash, locs[i], v.deleted}));
-    std::string loc;
-    EncodeLocation(&loc, locs[i]);
-    mem_->Put(HashKey(v.hash), std::move(loc));
+    // Small items are copied into the index, so a point read is one lookup.
+    const std::string_view item =
+        locs[i].length <= kMaxInlineItemBytes
+            ? payload.substr(locs[i].offset - commit.payload_offset, locs[i].length)
+            : std::string_view();
+    key.clear();
+    AppendVersionKey(&key, v.coll, v.id, v.seq);
+    value.clear();
+    AppendVersionRef(&value, v.hash, locs[i], v.deleted, item);
+    mem_->Put(key, value);
+    key.clear();
+    AppendHashKey(&key, v.hash);
+    value.clear();
+    EncodeLocation(&value, locs[i]);
+    mem_->Put(key, value);
     for (const Hash& cause : v.caused_by) mem_->Put(EffectKey(cause, v.hash), "");
+    if (!index_defs_.empty() || v.coll.starts_with("_cairn")) ApplySecondary(v);
     if (!collections_.count(v.coll)) {
       collections_.insert(v.coll);
       mem_->Put(CollectionKey(v.coll), "");
@@ -353,7 +389,7 @@ Status DBImpl::FreezeMemTable(CheckpointState* out) {
   if (imm_) {
     // A previous checkpoint failed and left imm_: fold mem_ into a copy of it
     // so the next table covers everything up to this position.
-    auto merged = std::make_shared<MemTable>();
+    auto merged = std::make_shared<MemTable>(arena_pool_);
     for (const MemTable* m : {imm_.get(), mem_.get()}) {
       auto it = m->NewIterator();
       for ((void)it->SeekToFirst(); it->Valid(); (void)it->Next()) {
@@ -364,7 +400,7 @@ Status DBImpl::FreezeMemTable(CheckpointState* out) {
   } else {
     imm_ = std::move(mem_);
   }
-  mem_ = std::make_shared<MemTable>();
+  mem_ = std::make_shared<MemTable>(arena_pool_);
   *out = st;
   return Status::OK();
 }

@@ -5,31 +5,46 @@
 #include <vector>
 
 #include "docs/keys.h"
+#include "util/checksum.h"
+#include "util/coding.h"
 
 namespace cairn {
 namespace {
 
 bool StartsWithHashTag(std::string_view k) { return !k.empty() && k[0] == kHashTag; }
 
-// Ordered keys from the map, plus hash keys sorted when the iterator first
-// reaches the 'h' range. Hash keys sort after 'c' keys and before 'q'/'v'.
+uint64_t MixHash(uint64_t h) {
+  h ^= h >> 33;
+  h *= 0xff51afd7ed558ccdull;
+  h ^= h >> 33;
+  return h;
+}
+
+// The hash table hash of a hash key: its first 8 hash bytes, mixed.
+uint64_t HashKeyHash(std::string_view key) {
+  uint64_t h;
+  std::memcpy(&h, key.data() + 1, sizeof(h));
+  return MixHash(h);
+}
+
+// Ordered keys from the tree, plus hash keys sorted when the iterator first
+// reaches the 'h' range.
 class MemTableIterator final : public Table::Iterator {
  public:
-  MemTableIterator(const MemTable::OrderedMap* ordered, const MemTable::HashMap* hashes)
-      : ordered_(ordered), hashes_(hashes), it_(ordered->end()) {}
+  explicit MemTableIterator(const MemTable* mem)
+      : mem_(mem), ordered_(mem->ordered()), it_(ordered_->end()) {}
 
   Status Seek(std::string_view target) override {
     it_ = ordered_->lower_bound(target);
     // Hash keys are needed only when the target is at or before their range.
-    hash_pos_ = 0;
-    in_hashes_ = false;
+    hash_pos_ = hashes_.size();
     const std::string_view hash_range_end("i", 1);
-    if (!hashes_->empty() && target < hash_range_end) {
+    if (mem_->hash_entries() > 0 && target < hash_range_end) {
       SortHashes();
-      hash_pos_ = std::lower_bound(sorted_.begin(), sorted_.end(), target,
-                                   [](const Entry& e, std::string_view t) { return e.key < t; }) -
-                  sorted_.begin();
-      in_hashes_ = hash_pos_ < sorted_.size();
+      hash_pos_ = std::lower_bound(
+                      hashes_.begin(), hashes_.end(), target,
+                      [](const MemTable::HashEntry* e, std::string_view t) { return e->key < t; }) -
+                  hashes_.begin();
     }
     Pick();
     return Status::OK();
@@ -39,49 +54,48 @@ class MemTableIterator final : public Table::Iterator {
   Status Next() override {
     if (use_hash_) {
       hash_pos_++;
-      in_hashes_ = hash_pos_ < sorted_.size();
     } else {
       ++it_;
     }
     Pick();
     return Status::OK();
   }
-  std::string_view key() const override {
-    return use_hash_ ? std::string_view(sorted_[hash_pos_].key) : std::string_view(it_->first);
-  }
+  std::string_view key() const override { return use_hash_ ? hashes_[hash_pos_]->key : it_->first; }
   std::string_view value() const override {
-    return use_hash_ ? std::string_view(*sorted_[hash_pos_].value) : std::string_view(it_->second);
+    return use_hash_ ? hashes_[hash_pos_]->value : it_->second;
   }
 
  private:
-  struct Entry {
-    std::string key;
-    const std::string* value;
-  };
   void SortHashes() {
-    if (sorted_ready_) return;
-    sorted_.reserve(hashes_->size());
-    for (const auto& [k, v] : *hashes_) {
-      std::string key(1, kHashTag);
-      key.append(reinterpret_cast<const char*>(k.data()), k.size());
-      sorted_.push_back({std::move(key), &v});
+    if (sorted_) return;
+    mem_->CollectHashEntries(&hashes_);
+    // Keys share the tag byte and length. Sort by the first 8 hash bytes
+    // (as a big-endian number, so the order is memcmp's) held next to each
+    // pointer, and compare the rest only on ties: no pointer chasing.
+    std::vector<std::pair<uint64_t, const MemTable::HashEntry*>> keyed;
+    keyed.reserve(hashes_.size());
+    for (const MemTable::HashEntry* e : hashes_) {
+      keyed.emplace_back(DecodeBigEndian64(e->key.data() + 1), e);
     }
-    std::sort(sorted_.begin(), sorted_.end(),
-              [](const Entry& a, const Entry& b) { return a.key < b.key; });
-    sorted_ready_ = true;
+    std::sort(keyed.begin(), keyed.end(), [](const auto& a, const auto& b) {
+      if (a.first != b.first) return a.first < b.first;
+      return std::memcmp(a.second->key.data() + 9, b.second->key.data() + 9,
+                         a.second->key.size() - 9) < 0;
+    });
+    for (size_t i = 0; i < keyed.size(); i++) hashes_[i] = keyed[i].second;
+    sorted_ = true;
   }
   void Pick() {
-    bool map_valid = it_ != ordered_->end();
-    use_hash_ = in_hashes_ && (!map_valid || sorted_[hash_pos_].key < it_->first);
+    const bool in_hashes = hash_pos_ < hashes_.size();
+    use_hash_ = in_hashes && (it_ == ordered_->end() || hashes_[hash_pos_]->key < it_->first);
   }
 
+  const MemTable* mem_;
   const MemTable::OrderedMap* ordered_;
-  const MemTable::HashMap* hashes_;
   MemTable::OrderedMap::const_iterator it_;
-  std::vector<Entry> sorted_;
-  bool sorted_ready_ = false;
+  std::vector<const MemTable::HashEntry*> hashes_;
+  bool sorted_ = false;
   size_t hash_pos_ = 0;
-  bool in_hashes_ = false;
   bool use_hash_ = false;
 };
 
@@ -102,11 +116,15 @@ class MergingIterator final : public Table::Iterator {
   }
   bool Valid() const override { return current_ >= 0; }
   Status Next() override {
-    // Advance every child positioned at the current key (duplicates included).
-    std::string cur(key());
-    for (auto& c : children_) {
+    // Advance every child positioned at the current key (duplicates
+    // included); the current child last, so `cur` stays valid meanwhile.
+    const std::string_view cur = key();
+    for (size_t i = 0; i < children_.size(); i++) {
+      if (static_cast<int>(i) == current_) continue;
+      auto& c = children_[i];
       if (c->Valid() && c->key() == cur) CAIRN_RETURN_IF_ERROR(c->Next());
     }
+    CAIRN_RETURN_IF_ERROR(children_[current_]->Next());
     PickCurrent();
     return Status::OK();
   }
@@ -130,36 +148,129 @@ class MergingIterator final : public Table::Iterator {
 
 }  // namespace
 
+MemTable::MemTable(std::shared_ptr<ArenaBlockPool> pool)
+    : arena_(std::move(pool)),
+      ordered_(OrderedMap::allocator_type(&arena_)),
+      last_(ordered_.end()) {}
+
 bool MemTable::IsHashKey(std::string_view key) {
-  return key.size() == 1 + std::tuple_size_v<HashKey> && StartsWithHashTag(key);
+  return key.size() == 1 + Hash::kSize && StartsWithHashTag(key);
 }
 
-void MemTable::Put(std::string key, std::string value) {
+template <typename T, typename Eq>
+T* MemTable::Probe(const std::vector<Slot<T>>& slots, uint64_t hash, Eq eq) {
+  if (slots.empty()) return nullptr;
+  const size_t mask = slots.size() - 1;
+  for (size_t i = hash & mask;; i = (i + 1) & mask) {
+    const Slot<T>& s = slots[i];
+    if (!s.used) return nullptr;
+    if (s.hash == hash && eq(s.payload)) return const_cast<T*>(&s.payload);
+  }
+}
+
+template <typename T, typename Eq>
+MemTable::Slot<T>* MemTable::FindOrInsert(std::vector<Slot<T>>* slots, size_t* count, uint64_t hash,
+                                          Eq eq, bool* inserted) {
+  if ((*count + 1) * 2 > slots->size()) {
+    Grow(slots);
+  }
+  const size_t mask = slots->size() - 1;
+  for (size_t i = hash & mask;; i = (i + 1) & mask) {
+    Slot<T>& s = (*slots)[i];
+    if (!s.used) {
+      s.used = true;
+      s.hash = hash;
+      (*count)++;
+      *inserted = true;
+      return &s;
+    }
+    if (s.hash == hash && eq(s.payload)) {
+      *inserted = false;
+      return &s;
+    }
+  }
+}
+
+template <typename T>
+void MemTable::Grow(std::vector<Slot<T>>* slots) {
+  {
+    std::vector<Slot<T>> grown(std::max<size_t>(64, slots->size() * 2));
+    const size_t mask = grown.size() - 1;
+    for (const Slot<T>& s : *slots) {
+      if (!s.used) continue;
+      size_t i = s.hash & mask;
+      while (grown[i].used) i = (i + 1) & mask;
+      grown[i] = s;
+    }
+    slots->swap(grown);
+  }
+}
+
+const MemTable::HashEntry* MemTable::FindHashEntry(std::string_view key) const {
+  HashEntry* const* e = Probe(hashes_, HashKeyHash(key), [&](const HashEntry* x) {
+    return std::memcmp(x->key.data() + 1, key.data() + 1, Hash::kSize) == 0;
+  });
+  return e ? *e : nullptr;
+}
+
+void MemTable::Put(std::string_view key, std::string_view value) {
+  data_bytes_ += key.size() + value.size();
   if (IsHashKey(key)) {
-    HashKey h;
-    std::memcpy(h.data(), key.data() + 1, h.size());
-    bytes_ += key.size() + value.size() + kNodeOverhead;
-    auto [it, inserted] = hashes_.insert_or_assign(h, std::move(value));
-    if (!inserted) bytes_ -= key.size() + kNodeOverhead;
+    bool inserted;
+    Slot<HashEntry*>* slot = FindOrInsert(
+        &hashes_, &hash_count_, HashKeyHash(key),
+        [&](const HashEntry* x) {
+          return std::memcmp(x->key.data() + 1, key.data() + 1, Hash::kSize) == 0;
+        },
+        &inserted);
+    if (!inserted) {
+      slot->payload->value = arena_.Copy(value);
+      return;
+    }
+    auto* e = reinterpret_cast<HashEntry*>(arena_.Allocate(sizeof(HashEntry), alignof(HashEntry)));
+    e->key = arena_.Copy(key);
+    e->value = arena_.Copy(value);
+    slot->payload = e;
     return;
   }
-  bytes_ += key.size() + value.size() + kNodeOverhead;
-  auto [it, inserted] = ordered_.insert_or_assign(std::move(key), std::move(value));
-  if (!inserted) bytes_ -= it->first.size() + kNodeOverhead;
-  const std::string& k = it->first;
-  if (!k.empty() && k[0] == kVersionTag && k.size() > 8) {
-    std::string_view prefix(k.data(), k.size() - 8);
-    auto [n, fresh] = newest_.try_emplace(prefix, it);
+  // Keys often arrive in order (ids written in order, as in a bulk load):
+  // when the key belongs right after the last one inserted, skip the walk
+  // from the root.
+  OrderedMap::iterator it;
+  if (last_ != ordered_.end() && last_->first < key &&
+      (std::next(last_) == ordered_.end() || !(std::next(last_)->first < key))) {
+    it = std::next(last_);
+  } else {
+    it = ordered_.lower_bound(key);
+  }
+  if (it != ordered_.end() && it->first == key) {
+    it->second = arena_.Copy(value);
+    return;
+  }
+  it = ordered_.emplace_hint(it, arena_.Copy(key), arena_.Copy(value));
+  last_ = it;
+  if (key.size() > 8 && key[0] == kVersionTag) {
+    const std::string_view prefix = key.substr(0, key.size() - 8);
+    const uint64_t h = Checksum64(prefix.data(), prefix.size());
+    auto same_doc = [&](OrderedMap::const_iterator x) {
+      return x->first.size() == key.size() && x->first.compare(0, prefix.size(), prefix) == 0;
+    };
+    bool inserted;
+    auto* slot = FindOrInsert(&newest_, &newest_count_, h, same_doc, &inserted);
     // Newer versions sort first (BE64(~seq)).
-    if (!fresh && k < n->second->first) n->second = it;
+    if (inserted || it->first < slot->payload->first) slot->payload = it;
   }
 }
 
 bool MemTable::FindVersion(std::string_view doc_prefix, std::string_view target,
                            std::string_view* key, std::string_view* value) const {
-  auto n = newest_.find(doc_prefix);
-  if (n == newest_.end()) return false;
-  for (auto it = n->second; it != ordered_.end(); ++it) {
+  const uint64_t h = Checksum64(doc_prefix.data(), doc_prefix.size());
+  const auto* n = Probe(newest_, h, [&](OrderedMap::const_iterator x) {
+    return x->first.size() == doc_prefix.size() + 8 &&
+           x->first.compare(0, doc_prefix.size(), doc_prefix) == 0;
+  });
+  if (n == nullptr) return false;
+  for (auto it = *n; it != ordered_.end(); ++it) {
     std::string_view k = it->first;
     if (k.size() < doc_prefix.size() || k.compare(0, doc_prefix.size(), doc_prefix) != 0) break;
     if (k >= target) {
@@ -180,19 +291,34 @@ bool MemTable::LowerBound(std::string_view target, std::string_view* key,
   return true;
 }
 
-const std::string* MemTable::Find(std::string_view key) const {
+bool MemTable::Find(std::string_view key, std::string_view* value) const {
   if (IsHashKey(key)) {
-    HashKey h;
-    std::memcpy(h.data(), key.data() + 1, h.size());
-    auto it = hashes_.find(h);
-    return it == hashes_.end() ? nullptr : &it->second;
+    const HashEntry* e = FindHashEntry(key);
+    if (e == nullptr) return false;
+    *value = e->value;
+    return true;
   }
   auto it = ordered_.find(key);
-  return it == ordered_.end() ? nullptr : &it->second;
+  if (it == ordered_.end()) return false;
+  *value = it->second;
+  return true;
+}
+
+size_t MemTable::bytes() const {
+  return arena_.memory_bytes() + hashes_.capacity() * sizeof(hashes_[0]) +
+         newest_.capacity() * sizeof(newest_[0]);
+}
+
+void MemTable::CollectHashEntries(std::vector<const HashEntry*>* out) const {
+  out->clear();
+  out->reserve(hash_count_);
+  for (const auto& s : hashes_) {
+    if (s.used) out->push_back(s.payload);
+  }
 }
 
 std::unique_ptr<Table::Iterator> MemTable::NewIterator() const {
-  return std::make_unique<MemTableIterator>(&ordered_, &hashes_);
+  return std::make_unique<MemTableIterator>(this);
 }
 
 std::unique_ptr<Table::Iterator> NewMergingIterator(

@@ -1,47 +1,46 @@
 // MemTable: the index entries written since the last checkpoint, sorted like
 // a table so both can be merged.
 //
+// Keys, values and tree nodes live in an Arena: an insert makes no heap
+// allocation (except when a hash table grows), and dropping a memtable frees
+// its arena blocks at once.
+//
 // Hash entries ('h' + 32-byte hash, docs/keys.h) are random and only ever
-// looked up exactly, so they live in a hash map; iteration sorts them on
-// demand (checkpoints and verify are the only readers that reach them).
-// Every other key lives in an ordered map.
+// looked up exactly, so they live in an open-addressing hash table;
+// iteration sorts them on demand (checkpoints and verify are the only
+// readers that reach them). Every other key lives in an ordered tree, and a
+// second hash table maps each document's 'v' prefix to its newest version
+// entry, so finding a document's current version costs one hash probe.
 //
 // Thread-safety: not thread-safe; the engine guards it with its index lock.
 // Iterators are invalidated by Put.
 #ifndef CAIRN_ENGINE_MEMTABLE_H_
 #define CAIRN_ENGINE_MEMTABLE_H_
 
-#include <array>
 #include <cstddef>
+#include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 #include "engine/table.h"
+#include "util/arena.h"
 
 namespace cairn {
 
 class MemTable {
  public:
-  using OrderedMap = std::map<std::string, std::string, std::less<>>;
-  using HashKey = std::array<uint8_t, 32>;
-  struct HashKeyHasher {
-    size_t operator()(const HashKey& k) const noexcept {
-      size_t v;
-      __builtin_memcpy(&v, k.data(), sizeof(v));
-      return v;
-    }
-  };
-  using HashMap = std::unordered_map<HashKey, std::string, HashKeyHasher>;
-
-  MemTable() = default;
+  // Arena blocks come from `pool` when given (see util/arena.h).
+  explicit MemTable(std::shared_ptr<ArenaBlockPool> pool = nullptr);
   MemTable(const MemTable&) = delete;
   MemTable& operator=(const MemTable&) = delete;
 
-  void Put(std::string key, std::string value);
+  // Inserts (key, value), replacing the value of an equal key. Both are
+  // copied.
+  void Put(std::string_view key, std::string_view value);
 
   // The newest version entry of one document at or after `target` (a
   // VersionKey whose prefix is `doc_prefix`): one hash lookup, then a walk
@@ -53,26 +52,64 @@ class MemTable {
   // *key and *value are set, or false when there is none.
   bool LowerBound(std::string_view target, std::string_view* key, std::string_view* value) const;
 
-  // The value of exactly `key` (any kind), or nullptr.
-  const std::string* Find(std::string_view key) const;
+  // The value of exactly `key` (any kind): sets *value (a view valid for the
+  // memtable's lifetime), or returns false.
+  bool Find(std::string_view key, std::string_view* value) const;
 
-  size_t entries() const { return ordered_.size() + hashes_.size(); }
-  // Approximate memory held, node overhead included.
-  size_t bytes() const { return bytes_; }
+  size_t entries() const { return ordered_.size() + hash_count_; }
+  // Bytes of keys and values: about what the entries take in a table.
+  uint64_t data_bytes() const { return data_bytes_; }
+  // Memory held: arena blocks and hash table slots.
+  size_t bytes() const;
 
   // An iterator over every entry in key order (always OK statuses).
   std::unique_ptr<Table::Iterator> NewIterator() const;
 
- private:
-  static constexpr size_t kNodeOverhead = 80;
-  static bool IsHashKey(std::string_view key);
+  // A hash key's entry: its key ('h' + hash) and value, both in the arena.
+  struct HashEntry {
+    std::string_view key;
+    std::string_view value;
+  };
+  using OrderedMap = std::map<std::string_view, std::string_view, std::less<>,
+                              ArenaAllocator<std::pair<const std::string_view, std::string_view>>>;
 
+  // For iterators: the ordered (non-hash) entries, and every hash entry in
+  // no particular order.
+  const OrderedMap* ordered() const { return &ordered_; }
+  size_t hash_entries() const { return hash_count_; }
+  void CollectHashEntries(std::vector<const HashEntry*>* out) const;
+
+ private:
+  // Open addressing with linear probing over (hash, payload) slots; no
+  // erase. Grows at half load.
+  template <typename T>
+  struct Slot {
+    uint64_t hash = 0;
+    bool used = false;
+    T payload{};
+  };
+  template <typename T, typename Eq>
+  static T* Probe(const std::vector<Slot<T>>& slots, uint64_t hash, Eq eq);
+  // The slot holding a payload equal to `eq`, or a new slot for `hash`
+  // (*inserted: its payload is for the caller to set).
+  template <typename T, typename Eq>
+  static Slot<T>* FindOrInsert(std::vector<Slot<T>>* slots, size_t* count, uint64_t hash, Eq eq,
+                               bool* inserted);
+  template <typename T>
+  static void Grow(std::vector<Slot<T>>* slots);
+
+  static bool IsHashKey(std::string_view key);
+  const HashEntry* FindHashEntry(std::string_view key) const;
+
+  Arena arena_;
+  uint64_t data_bytes_ = 0;
   OrderedMap ordered_;
-  HashMap hashes_;
-  // Document prefix (a view into the key of its first entry, which never
-  // moves) -> its newest version entry.
-  std::unordered_map<std::string_view, OrderedMap::const_iterator> newest_;
-  size_t bytes_ = 0;
+  OrderedMap::iterator last_;  // the entry inserted last, or end()
+  std::vector<Slot<HashEntry*>> hashes_;
+  size_t hash_count_ = 0;
+  // Document prefix -> its newest version entry in ordered_.
+  std::vector<Slot<OrderedMap::const_iterator>> newest_;
+  size_t newest_count_ = 0;
 };
 
 // Merges sorted iterators into one sorted stream. When several children hold

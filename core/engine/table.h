@@ -65,6 +65,7 @@ class Table {
 
   const std::string& metadata() const;
   uint64_t entries() const;
+  uint64_t file_size() const;
   // Bytes of memory held by the in-memory block index.
   size_t index_memory_bytes() const;
   uint64_t file_id() const;
@@ -83,6 +84,10 @@ class Table {
     virtual std::string_view value() const = 0;
   };
   std::unique_ptr<Iterator> NewIterator() const;
+  // An iterator for one pass over many consecutive blocks (checkpoint
+  // merges): it reads about 256 KiB of blocks per read, checks each block
+  // in full, and neither consults nor fills the block cache.
+  std::unique_ptr<Iterator> NewScanIterator() const;
 
   // Reads every data block and checks its checksum and structure; appends one
   // line per problem ("index-12.cairn: block at offset 8192: checksum

@@ -17,6 +17,29 @@ namespace {
 
 // Check() reads consecutive data blocks in chunks of about this size.
 constexpr uint64_t kCheckChunkBytes = 1 << 20;
+// Scan iterators read consecutive data blocks in chunks of about this size.
+constexpr uint64_t kScanChunkBytes = 256 << 10;
+
+// Every how many blocks the block index keeps a key prefix (KeyPrefix).
+constexpr size_t kPrefixSample = 8;
+
+struct KeyPrefix {
+  uint64_t hi = 0;
+  uint64_t lo = 0;
+
+  static KeyPrefix Of(std::string_view key) {
+    char buf[16] = {};
+    key.copy(buf, std::min<size_t>(key.size(), 16));
+    return KeyPrefix{DecodeBigEndian64(buf), DecodeBigEndian64(buf + 8)};
+  }
+  // <0, 0, >0 like memcmp of the padded prefixes: when it is not 0, the
+  // whole keys compare the same way.
+  int Compare(const KeyPrefix& o) const {
+    if (hi != o.hi) return hi < o.hi ? -1 : 1;
+    if (lo != o.lo) return lo < o.lo ? -1 : 1;
+    return 0;
+  }
+};
 
 struct IndexEntry {
   uint64_t offset;   // of the data block in the file
@@ -31,6 +54,10 @@ struct TableTail {
   std::string metadata;
   std::string index_keys;  // every block's last key, concatenated
   std::vector<IndexEntry> index;
+  // The first 16 bytes (zero-padded, as two big-endian numbers) of the last
+  // key of every kPrefixSample-th block: FindBlock narrows its search with
+  // these, contiguous in memory, before it reads a few whole keys.
+  std::vector<KeyPrefix> prefixes;
 
   bool operator==(const TableTail& o) const {
     return file_size == o.file_size && footer.index_offset == o.footer.index_offset &&
@@ -71,6 +98,7 @@ Status ParseIndex(std::string_view contents, TableTail* tail) {
                               std::to_string(tail->footer.entries) + " entries");
   }
   tail->index.reserve(count);
+  tail->prefixes.reserve(count / kPrefixSample + 1);
   size_t key_bytes = 0;
   for (uint32_t i = 0; i < count; i++) {
     std::string_view key, handle;
@@ -91,6 +119,7 @@ Status ParseIndex(std::string_view contents, TableTail* tail) {
                                 std::to_string(offset) + ", size " + std::to_string(size) + ")");
     }
     expected += size;
+    if (i % kPrefixSample == 0) tail->prefixes.push_back(KeyPrefix::Of(key));
     tail->index_keys.append(key.data(), key.size());
     tail->index.push_back(IndexEntry{offset, static_cast<uint32_t>(size),
                                      static_cast<uint32_t>(tail->index_keys.size())});
@@ -167,17 +196,32 @@ struct TableState {
 
   // The first block whose last key >= target; blocks() when none.
   size_t FindBlock(std::string_view target) const {
+    // Samples first: lo = how many sampled blocks end before target.
+    const KeyPrefix t = KeyPrefix::Of(target);
     size_t lo = 0;
-    size_t hi = blocks();
+    size_t hi = tail.prefixes.size();
     while (lo < hi) {
       const size_t mid = lo + (hi - lo) / 2;
-      if (IndexKey(mid) < target) {
+      const int c = tail.prefixes[mid].Compare(t);
+      if (c < 0 || (c == 0 && IndexKey(mid * kPrefixSample) < target)) {
         lo = mid + 1;
       } else {
         hi = mid;
       }
     }
-    return lo;
+    // Block (lo - 1) * kPrefixSample ends before target and block
+    // lo * kPrefixSample (if any) does not: the answer lies in between.
+    size_t first = lo == 0 ? 0 : (lo - 1) * kPrefixSample + 1;
+    size_t last = lo == tail.prefixes.size() ? blocks() : lo * kPrefixSample;
+    while (first < last) {
+      const size_t mid = first + (last - first) / 2;
+      if (IndexKey(mid) < target) {
+        first = mid + 1;
+      } else {
+        last = mid;
+      }
+    }
+    return first;
   }
 
   std::string BlockAt(size_t i) const { return At(name, "block", tail.index[i].offset); }
@@ -229,7 +273,7 @@ struct TableState {
 
 class TableIterator final : public Table::Iterator {
  public:
-  explicit TableIterator(const TableState* rep) : rep_(rep) {}
+  TableIterator(const TableState* rep, bool scan) : rep_(rep), scan_(scan) {}
 
   Status Seek(std::string_view target) override {
     valid_ = false;
@@ -266,9 +310,35 @@ class TableIterator final : public Table::Iterator {
     if (block_ != nullptr && block_index_ == i) return Status::OK();
     block_.reset();
     block_index_ = i;
-    Status s = rep_->GetBlock(i, &block_, &view_);
+    Status s = scan_ ? LoadFromChunk(i) : rep_->GetBlock(i, &block_, &view_);
     // Never leave the view pointing into a block that failed and was freed.
     if (!s.ok()) view_ = TableBlockView();
+    return s;
+  }
+
+  // Scan mode: block i from the chunk of consecutive blocks read last, or
+  // from a new chunk starting at block i; checked in full either way.
+  Status LoadFromChunk(size_t i) {
+    const std::vector<IndexEntry>& index = rep_->tail.index;
+    if (chunk_ == nullptr || i < chunk_first_ || i >= chunk_end_) {
+      chunk_.reset();
+      size_t end = i + 1;
+      uint64_t bytes = index[i].size;
+      while (end < index.size() && bytes + index[end].size <= kScanChunkBytes) {
+        bytes += index[end++].size;
+      }
+      auto data = std::make_shared<std::string>(static_cast<size_t>(bytes), '\0');
+      Status s = ReadFully(rep_->file.get(), index[i].offset, data.get());
+      if (!s.ok()) return s.WithContext(rep_->BlockAt(i));
+      chunk_ = std::move(data);
+      chunk_first_ = i;
+      chunk_end_ = end;
+    }
+    const std::string_view raw = std::string_view(*chunk_).substr(
+        static_cast<size_t>(index[i].offset - index[chunk_first_].offset), index[i].size);
+    Status s = rep_->ValidateBlock(i, raw, &view_);
+    if (!s.ok()) return s.WithContext(rep_->BlockAt(i));
+    block_ = chunk_;
     return s;
   }
 
@@ -290,6 +360,10 @@ class TableIterator final : public Table::Iterator {
   }
 
   const TableState* rep_;
+  const bool scan_;
+  std::shared_ptr<const std::string> chunk_;  // scan mode: blocks [chunk_first_, chunk_end_)
+  size_t chunk_first_ = 0;
+  size_t chunk_end_ = 0;
   size_t block_index_ = 0;
   BlockCache::Block block_;  // keeps key_ and value_ alive
   TableBlockView view_;
@@ -324,14 +398,20 @@ Table::~Table() = default;
 const std::string& Table::metadata() const { return rep_->state.tail.metadata; }
 uint64_t Table::entries() const { return rep_->state.tail.footer.entries; }
 uint64_t Table::file_id() const { return rep_->state.file_id; }
+uint64_t Table::file_size() const { return rep_->state.tail.file_size; }
 
 size_t Table::index_memory_bytes() const {
   const TableTail& tail = rep_->state.tail;
-  return tail.index_keys.capacity() + tail.index.capacity() * sizeof(IndexEntry);
+  return tail.index_keys.capacity() + tail.index.capacity() * sizeof(IndexEntry) +
+         tail.prefixes.capacity() * sizeof(KeyPrefix);
 }
 
 std::unique_ptr<Table::Iterator> Table::NewIterator() const {
-  return std::make_unique<TableIterator>(&rep_->state);
+  return std::make_unique<TableIterator>(&rep_->state, /*scan=*/false);
+}
+
+std::unique_ptr<Table::Iterator> Table::NewScanIterator() const {
+  return std::make_unique<TableIterator>(&rep_->state, /*scan=*/true);
 }
 
 Status Table::Check(std::vector<std::string>* problems) const {

@@ -92,6 +92,27 @@ struct TraceEntry {
   uint32_t depth = 0;
 };
 
+// The answer to an NQL query (README, "Queries").
+struct QueryResult {
+  std::vector<std::string> rows;  // each a canonical JSON object
+  uint64_t seq = 0;               // the snapshot the query read (its AS OF, or the latest seq)
+  Hash head;                      // the Merkle head after `seq`
+  std::string plan;               // the plan, one step per line (filled for every query)
+};
+
+// A secondary or full-text index (CreateIndex, CreateTextIndex).
+struct IndexInfo {
+  std::string coll;
+  std::string field;   // empty for the full-text index
+  bool text = false;
+  bool ready = false;  // built; queries use it
+};
+
+struct NeighborOptions {
+  bool reverse = false;  // the nodes linking to this one
+  std::optional<uint64_t> as_of;
+};
+
 struct Head {
   uint64_t seq = 0;  // the latest write's seq; 0 for an empty database
   Hash head;         // the Merkle head after that write; all zeros when empty
@@ -173,6 +194,34 @@ class Database {
   // version has hash `from` (or it is later than options.as_of).
   virtual Result<std::vector<TraceEntry>> Trace(const Hash& from,
                                                 const TraceOptions& options = {}) = 0;
+
+  // Runs an NQL query. PARSE_ERROR with line:column for a malformed query;
+  // INVALID_ARGUMENT for a query that parses but cannot run (AS OF beyond
+  // the latest seq, an empty SEARCH). EXPLAIN returns the plan and no rows.
+  virtual Result<QueryResult> Query(std::string_view nql) = 0;
+
+  // Creates a secondary index on `field` (a dotted path) of `coll`, builds it
+  // from the live documents and returns once queries can use it. Kept exact
+  // on every put and delete; persisted. Idempotent.
+  virtual Status CreateIndex(std::string_view coll, std::string_view field) = 0;
+  // Creates the full-text index of `coll` (every string value, README
+  // "Full-text search"). Idempotent.
+  virtual Status CreateTextIndex(std::string_view coll) = 0;
+  // Drops an index (field "" with text for the full-text index: use
+  // DropIndex(coll, "*text")). NOT_FOUND when there is none.
+  virtual Status DropIndex(std::string_view coll, std::string_view field) = 0;
+  virtual Result<std::vector<IndexInfo>> Indexes() = 0;
+
+  // Links: named, directed edges between documents, each named "coll:id".
+  // Link requires both documents to be live; NOT_FOUND otherwise. Links are
+  // versions of the system collection _cairn_link, so they are durable,
+  // hashed and time-travelable. Unlink: NOT_FOUND when there is no such link.
+  virtual Result<Version> Link(std::string_view from, std::string_view rel, std::string_view to) = 0;
+  virtual Result<Version> Unlink(std::string_view from, std::string_view rel, std::string_view to) = 0;
+  // The nodes one `rel` link away from `node` (reverse: linking to it), as
+  // of a seq, skipping deleted endpoints. Costs O(degree).
+  virtual Result<std::vector<std::string>> Neighbors(std::string_view node, std::string_view rel,
+                                                     const NeighborOptions& options = {}) = 0;
 
   // Live documents of `coll` (as of options.as_of), ordered by id.
   virtual Result<std::vector<Version>> List(std::string_view coll,

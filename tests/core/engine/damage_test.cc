@@ -22,6 +22,7 @@
 #include "cairn/hash.h"
 #include "cairn/options.h"
 #include "cairn/status.h"
+#include "docs/keys.h"
 #include "storage-backends/fault/fault_storage.h"
 
 namespace cairn {
@@ -127,7 +128,10 @@ TEST(DamageTest, FlippedDocumentInSealedLogIsReportedByReadsAndVerify) {
     auto db = Database::Open(fs.NewStorage(), options);
     DMG_ASSERT_OK(db);
     for (int i = 0; i < 20; i++) {
-      auto v = (*db)->Put("docs", "d" + std::to_string(i), DocJson(i, 100 + 37 * i));
+      // d7, the one damaged below, is too large for the index to hold a copy
+      // (kMaxInlineItemBytes), so every read of it goes to the log.
+      const size_t pad = i == 7 ? kMaxInlineItemBytes + 100 : 100 + 37 * i;
+      auto v = (*db)->Put("docs", "d" + std::to_string(i), DocJson(i, pad));
       DMG_ASSERT_OK(v);
       written.push_back(*v);
     }

@@ -55,10 +55,11 @@ TEST(MemTableTest, MatchesAnOrderedModel) {
       EXPECT_EQ(it->key(), want->first);
       ASSERT_TRUE(it->Next().ok());
     }
-    const std::string* found = mem.Find(target);
+    std::string_view found;
+    const bool has = mem.Find(target, &found);
     auto exact = model.find(target);
-    ASSERT_EQ(found != nullptr, exact != model.end());
-    if (found) EXPECT_EQ(*found, exact->second);
+    ASSERT_EQ(has, exact != model.end());
+    if (has) EXPECT_EQ(found, exact->second);
   }
 }
 
@@ -104,6 +105,57 @@ TEST(MemTableTest, MergingIteratorPrefersTheFirstSourceOnEqualKeys) {
     ASSERT_TRUE(it->Next().ok());
   }
   EXPECT_EQ(seen, "a=1;b=new;c=3;");
+}
+
+// Enough keys to grow both hash tables many times, values past the arena's
+// block size, overwrites of every kind of key, and 'e' (effect) keys: the
+// table still matches the model, and data_bytes counts what was put.
+TEST(MemTableTest, GrowthLargeValuesAndOverwrites) {
+  MemTable mem;
+  std::map<std::string, std::string> model;
+  uint64_t put_bytes = 0;
+  auto put = [&](const std::string& k, const std::string& v) {
+    mem.Put(k, v);
+    model[k] = v;
+    put_bytes += k.size() + v.size();
+  };
+  for (int i = 0; i < 20000; i++) {
+    const Hash h = Hash::Of(std::to_string(i));
+    put(HashKey(h), std::string(16, static_cast<char>('a' + i % 26)));
+    put(VersionKey("c", "id" + std::to_string(i % 5000), i), std::to_string(i));
+    if (i % 100 == 0) put(EffectKey(Hash::Of(std::to_string(i / 100)), h), "");
+  }
+  put(VersionKey("c", "big", 1), std::string(300000, 'B'));  // larger than an arena block
+  for (int i = 0; i < 20000; i += 97) {
+    put(HashKey(Hash::Of(std::to_string(i))), "replaced" + std::to_string(i));
+    put(VersionKey("c", "id" + std::to_string(i % 5000), i), "new" + std::to_string(i));
+  }
+  EXPECT_EQ(mem.entries(), model.size());
+  EXPECT_EQ(mem.data_bytes(), put_bytes);
+  EXPECT_GT(mem.bytes(), 300000u);
+  auto it = mem.NewIterator();
+  ASSERT_TRUE(it->SeekToFirst().ok());
+  for (const auto& [k, v] : model) {
+    ASSERT_TRUE(it->Valid());
+    ASSERT_EQ(it->key(), k);
+    ASSERT_EQ(it->value(), v);
+    ASSERT_TRUE(it->Next().ok());
+  }
+  EXPECT_FALSE(it->Valid());
+  for (const auto& [k, v] : model) {
+    std::string_view found;
+    ASSERT_TRUE(mem.Find(k, &found));
+    ASSERT_EQ(found, v);
+  }
+  // The newest version of each document, found by its prefix.
+  for (int d = 0; d < 5000; d += 499) {
+    const std::string id = "id" + std::to_string(d);
+    std::string_view key, value;
+    ASSERT_TRUE(mem.FindVersion(DocPrefix("c", id), VersionKey("c", id, UINT64_MAX), &key, &value));
+    auto want = model.lower_bound(VersionKey("c", id, UINT64_MAX));
+    EXPECT_EQ(key, want->first);
+    EXPECT_EQ(value, want->second);
+  }
 }
 
 }  // namespace

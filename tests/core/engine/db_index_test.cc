@@ -1,0 +1,234 @@
+// Secondary indexes, the full-text index and links through the public API:
+// exactness under updates and deletes (indexed answers equal scanned ones),
+// persistence across reopens, checkpoints and power cuts, and errors.
+#include <gtest/gtest.h>
+
+#include <random>
+#include <set>
+
+#include "cairn/db.h"
+#include "nql/row.h"
+#include "storage-backends/fault/fault_storage.h"
+
+namespace cairn {
+namespace {
+
+class IndexTest : public ::testing::Test {
+ protected:
+  void SetUp() override { Reopen(); }
+  void Reopen() {
+    db_.reset();
+    auto db = Database::Open(fs_.NewStorage(), opts_);
+    ASSERT_TRUE(db.ok()) << db.status().ToString();
+    db_ = std::move(db).value();
+    if (!twin_) twin_ = std::move(Database::OpenInMemory(Options{})).value();
+  }
+  // Every write goes to db_ (with indexes) and to twin_ (without).
+  void Put(const std::string& coll, const std::string& id, const std::string& json) {
+    auto v = db_->Put(coll, id, json);
+    ASSERT_TRUE(v.ok()) << v.status().ToString();
+    ASSERT_TRUE(twin_->Put(coll, id, json).ok());
+  }
+  void Delete(const std::string& coll, const std::string& id) {
+    auto a = db_->Delete(coll, id);
+    auto b = twin_->Delete(coll, id);
+    ASSERT_EQ(a.ok(), b.ok());
+  }
+  // Rows without _hash and _seq, which differ between the two databases
+  // (index definitions take seqs; timestamps differ).
+  static std::vector<std::string> Normalized(const std::vector<std::string>& rows) {
+    std::vector<std::string> out;
+    for (const std::string& r : rows) {
+      nql::Doc d;
+      EXPECT_TRUE(nql::ParseJson(r, &d)) << r;
+      d.RemoveMember("_hash");
+      d.RemoveMember("_seq");
+      out.push_back(nql::RowToJson(d));
+    }
+    return out;
+  }
+  QueryResult Q(const std::string& nql) {
+    auto r = db_->Query(nql);
+    EXPECT_TRUE(r.ok()) << nql << ": " << r.status().ToString();
+    return r.ok() ? *r : QueryResult{};
+  }
+  // The rows of a query, and the same query's rows with no index.
+  void ExpectSameAsScan(const std::string& nql, bool expect_index = true) {
+    QueryResult with = Q(nql);
+    if (expect_index) {
+      EXPECT_NE(with.plan.find("index"), std::string::npos) << nql << "\n" << with.plan;
+    }
+    auto scanned = twin_->Query(nql);
+    ASSERT_TRUE(scanned.ok()) << scanned.status().ToString();
+    EXPECT_NE(scanned->plan.find("access: scan"), std::string::npos) << scanned->plan;
+    EXPECT_EQ(Normalized(with.rows), Normalized(scanned->rows)) << nql << "\n" << with.plan;
+  }
+
+  Options opts_;
+  FaultFileSystem fs_;
+  std::unique_ptr<Database> db_;
+  std::unique_ptr<Database> twin_;
+  std::string coll_ = "blocks";
+};
+
+TEST_F(IndexTest, IndexedAnswersEqualScannedOnesThroughUpdatesAndDeletes) {
+  std::mt19937_64 rng(1);
+  auto random_doc = [&] {
+    switch (rng() % 6) {
+      case 0: return std::string("{}");
+      case 1: return "{\"h\":null,\"m\":\"m" + std::to_string(rng() % 5) + "\"}";
+      case 2: return "{\"h\":\"" + std::to_string(rng() % 50) + "\"}";
+      default: return "{\"h\":" + std::to_string(rng() % 100) + (rng() % 2 ? ".5" : "") + ",\"m\":\"m" + std::to_string(rng() % 5) + "\"}";
+    }
+  };
+  for (int i = 0; i < 300; i++) Put("blocks", std::to_string(i), random_doc());
+  ASSERT_TRUE(db_->CreateIndex("blocks", "h").ok());
+  ASSERT_TRUE(db_->CreateIndex("blocks", "m").ok());
+  ASSERT_TRUE(db_->CreateIndex("blocks", "h").ok());  // idempotent
+  auto indexes = db_->Indexes();
+  ASSERT_TRUE(indexes.ok());
+  ASSERT_EQ(indexes->size(), 2u);
+  EXPECT_TRUE((*indexes)[0].ready);
+  for (int round = 0; round < 4; round++) {
+    for (int i = 0; i < 200; i++) {
+      const std::string id = std::to_string(rng() % 400);
+      if (rng() % 5 == 0) {
+        Delete("blocks", id);
+      } else {
+        Put("blocks", id, random_doc());
+      }
+    }
+    if (round == 1) ASSERT_TRUE(db_->Checkpoint().ok());
+    if (round == 2) Reopen();
+    for (const std::string& q : {
+             "FROM blocks WHERE h = 42", "FROM blocks WHERE h IN (1, 2.5, \"7\", 99)",
+             "FROM blocks WHERE h > 50 AND h <= 80.5", "FROM blocks WHERE h BETWEEN 10 AND 20",
+             "FROM blocks WHERE h >= \"3\"", "FROM blocks WHERE h < 5",
+             "FROM blocks ORDER BY h LIMIT 15", "FROM blocks ORDER BY h DESC LIMIT 15 OFFSET 3",
+             "FROM blocks WHERE h > 10 ORDER BY h DESC LIMIT 7", "FROM blocks WHERE m = \"m3\" ORDER BY h",
+             "FROM blocks WHERE m = \"m1\" AND h > 30", "FROM blocks WHERE h > 90 GROUP BY m COUNT"}) {
+      SCOPED_TRACE("round " + std::to_string(round));
+      ExpectSameAsScan(q);
+    }
+  }
+}
+
+TEST_F(IndexTest, IndexesSurviveAPowerCutBeforeAnyCheckpoint) {
+  for (int i = 0; i < 50; i++) Put("blocks", std::to_string(i), "{\"h\":" + std::to_string(i) + "}");
+  ASSERT_TRUE(db_->CreateIndex("blocks", "h").ok());
+  Put("blocks", "7", "{\"h\":1000}");
+  Delete("blocks", "8");
+  fs_.PowerCut();
+  Reopen();  // replays the definition and rebuilds the index
+  auto idx = db_->Indexes();
+  ASSERT_TRUE(idx.ok());
+  ASSERT_EQ(idx->size(), 1u);
+  EXPECT_TRUE((*idx)[0].ready);
+  ExpectSameAsScan("FROM blocks WHERE h > 5 ORDER BY h DESC LIMIT 5");
+  ExpectSameAsScan("FROM blocks WHERE h = 8");
+  EXPECT_EQ(Q("FROM blocks WHERE h = 1000").rows.size(), 1u);
+}
+
+TEST_F(IndexTest, DropAndRecreateStartsClean) {
+  Put("blocks", "a", "{\"h\":1}");
+  ASSERT_TRUE(db_->CreateIndex("blocks", "h").ok());
+  ASSERT_TRUE(db_->DropIndex("blocks", "h").ok());
+  EXPECT_EQ(db_->DropIndex("blocks", "h").code(), Code::kNotFound);
+  Put("blocks", "a", "{\"h\":2}");
+  EXPECT_EQ(Q("EXPLAIN FROM blocks WHERE h = 2").plan.find("access: index"), std::string::npos);
+  ASSERT_TRUE(db_->CreateIndex("blocks", "h").ok());
+  ExpectSameAsScan("FROM blocks WHERE h = 1");
+  ExpectSameAsScan("FROM blocks WHERE h = 2");
+  ExpectSameAsScan("FROM blocks ORDER BY h LIMIT 10");
+}
+
+TEST_F(IndexTest, TextIndexMatchesTheScan) {
+  coll_ = "notes";
+  std::mt19937_64 rng(3);
+  const char* words[] = {"fox", "Foxes", "lazy", "DOG", "café", "naïve", "Ωmega", "quick", "brown", "jumps"};
+  auto text = [&] {
+    std::string t;
+    for (int k = 0; k < 4; k++) t += std::string(words[rng() % 10]) + (rng() % 2 ? " " : "-");
+    return t;
+  };
+  for (int i = 0; i < 200; i++) {
+    Put("notes", std::to_string(i), "{\"title\":\"" + text() + "\",\"tags\":[\"" + text() + "\"],\"n\":" + std::to_string(i) + "}");
+  }
+  ASSERT_TRUE(db_->CreateTextIndex("notes").ok());
+  for (int round = 0; round < 3; round++) {
+    for (int i = 0; i < 100; i++) {
+      const std::string id = std::to_string(rng() % 250);
+      if (rng() % 6 == 0) {
+        Delete("notes", id);
+      } else {
+        Put("notes", id, "{\"title\":\"" + text() + "\"}");
+      }
+    }
+    if (round == 1) Reopen();
+    for (const std::string& q : {"FROM notes SEARCH \"fox\"", "FROM notes SEARCH \"fox* dog\"",
+                                 "FROM notes SEARCH \"CAFÉ naïve\"", "FROM notes SEARCH \"ωMEGA brown\"",
+                                 "FROM notes SEARCH \"qu*\" LIMIT 3", "FROM notes SEARCH \"nothing\"",
+                                 "FROM notes WHERE n > 10 SEARCH \"lazy\""}) {
+      ExpectSameAsScan(q);
+    }
+  }
+}
+
+TEST_F(IndexTest, LinksAreTimeTravelableAndSkipDeletedEndpoints) {
+  Put("driver", "d1", "{\"name\":\"Ann\"}");
+  Put("trip", "t1", "{\"km\":3}");
+  Put("trip", "t2", "{\"km\":5}");
+  auto before = db_->GetHead()->seq;
+  ASSERT_TRUE(db_->Link("driver:d1", "handles", "trip:t1").ok());
+  ASSERT_TRUE(db_->Link("driver:d1", "handles", "trip:t2").ok());
+  const uint64_t both = db_->GetHead()->seq;
+  EXPECT_EQ(*db_->Neighbors("driver:d1", "handles"), (std::vector<std::string>{"trip:t1", "trip:t2"}));
+  NeighborOptions rev;
+  rev.reverse = true;
+  EXPECT_EQ(*db_->Neighbors("trip:t2", "handles", rev), (std::vector<std::string>{"driver:d1"}));
+  ASSERT_TRUE(db_->Unlink("driver:d1", "handles", "trip:t1").ok());
+  EXPECT_EQ(db_->Unlink("driver:d1", "handles", "trip:t1").status().code(), Code::kNotFound);
+  EXPECT_EQ(*db_->Neighbors("driver:d1", "handles"), (std::vector<std::string>{"trip:t2"}));
+  NeighborOptions then;
+  then.as_of = both;
+  EXPECT_EQ(*db_->Neighbors("driver:d1", "handles", then), (std::vector<std::string>{"trip:t1", "trip:t2"}));
+  then.as_of = before;
+  EXPECT_TRUE(db_->Neighbors("driver:d1", "handles", then)->empty());
+  ASSERT_TRUE(db_->Delete("trip", "t2").ok());
+  EXPECT_TRUE(db_->Neighbors("driver:d1", "handles")->empty());
+  Reopen();
+  then.as_of = both;
+  EXPECT_EQ(*db_->Neighbors("driver:d1", "handles", then), (std::vector<std::string>{"trip:t1", "trip:t2"}));
+  // TRAVERSE in NQL.
+  Put("trip", "t3", "{\"km\":8}");
+  ASSERT_TRUE(db_->Link("driver:d1", "handles", "trip:t3").ok());
+  QueryResult r = Q("FROM driver WHERE name = \"Ann\" TRAVERSE handles");
+  ASSERT_EQ(r.rows.size(), 1u);
+  EXPECT_NE(r.rows[0].find("\"km\":8"), std::string::npos);
+  r = Q("FROM trip TRAVERSE handles REVERSE");
+  ASSERT_EQ(r.rows.size(), 1u);
+  EXPECT_NE(r.rows[0].find("\"Ann\""), std::string::npos);
+  r = Q("FROM driver AS OF " + std::to_string(both) + " TRAVERSE handles ORDER BY km DESC");
+  ASSERT_EQ(r.rows.size(), 2u);
+  EXPECT_NE(r.rows[0].find("\"km\":5"), std::string::npos);
+}
+
+TEST_F(IndexTest, BadInputIsRejected) {
+  Put("a", "1", "{}");
+  EXPECT_EQ(db_->Link("a:1", "rel", "a:2").status().code(), Code::kNotFound);
+  EXPECT_EQ(db_->Link("a1", "rel", "a:1").status().code(), Code::kInvalidArgument);
+  EXPECT_EQ(db_->Link("a:1", "bad rel", "a:1").status().code(), Code::kInvalidArgument);
+  EXPECT_EQ(db_->Neighbors("a:1", "").status().code(), Code::kInvalidArgument);
+  EXPECT_EQ(db_->CreateIndex("a", "").code(), Code::kInvalidArgument);
+  EXPECT_EQ(db_->CreateIndex("a", "x..y").code(), Code::kInvalidArgument);
+  EXPECT_EQ(db_->CreateIndex("bad coll", "x").code(), Code::kInvalidArgument);
+  auto reserved = db_->Put("_cairn_index", "x", "{}");
+  EXPECT_EQ(reserved.status().code(), Code::kInvalidArgument);
+  EXPECT_NE(reserved.status().message().find("reserved"), std::string::npos);
+  ASSERT_TRUE(db_->Close().ok());
+  EXPECT_EQ(db_->CreateIndex("a", "x").code(), Code::kClosed);
+  EXPECT_EQ(db_->Link("a:1", "r", "a:1").status().code(), Code::kClosed);
+}
+
+}  // namespace
+}  // namespace cairn
