@@ -217,6 +217,13 @@ CliOutcome ParseCommandOptions(const CommandLine& cl, CommandOptions* out) {
       out->batch = n;
     } else if (name == "history") {
       out->history = true;
+    } else if (name == "text") {
+      out->text = true;
+    } else if (name == "reverse") {
+      out->reverse = true;
+    } else if (name == "depth") {
+      o = ParseUnsigned("--depth", value, 0, kMax, &n);
+      out->depth = n;
     } else if (name == "valid-from") {
       out->valid_from = value;
     } else if (name == "valid-to") {
@@ -240,8 +247,13 @@ CliOutcome ParseCommandOptions(const CommandLine& cl, CommandOptions* out) {
     }
     if (!o.ok()) return CliOutcome::Usage(o.message(), topic);
   }
-  if (cl.command == "get-hash" && !cl.operands.empty()) {
-    return ParseHashText("get-hash", cl.operands[0], topic, &out->hash);
+  if ((cl.command == "get-hash" || cl.command == "trace") && !cl.operands.empty()) {
+    return ParseHashText(cl.command, cl.operands[0], topic, &out->hash);
+  }
+  if (cl.command == "create-index" && out->text != (cl.operands.size() == 1)) {
+    return CliOutcome::Usage(out->text ? "create-index --text takes only <coll>"
+                                       : "create-index needs <coll> <field>, or <coll> --text",
+                             topic);
   }
   return CliOutcome::Ok();
 }

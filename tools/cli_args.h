@@ -90,10 +90,13 @@ struct CommandOptions {
   std::optional<uint64_t> offset;
   std::optional<uint64_t> batch;
   bool history = false;
+  bool text = false;     // create-index: the full-text index
+  bool reverse = false;  // trace, neighbors: the other direction
+  std::optional<uint64_t> depth;
   std::vector<Hash> caused_by;
   std::optional<std::string> valid_from;
   std::optional<std::string> valid_to;
-  Hash hash;  // get-hash: its operand
+  Hash hash;  // get-hash, trace: its operand
 };
 
 // Interprets the option values of `cl` (and the operand of get-hash)

@@ -4,6 +4,8 @@
 
 #include <cerrno>
 #include <cstdio>
+#include <algorithm>
+#include <cctype>
 #include <cstring>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -267,6 +269,87 @@ CliOutcome PrepareInput(const CommandLine& cl, CommandContext* ctx) {
   return CliOutcome::Ok();
 }
 
+CliOutcome RunQuery(CommandContext& ctx) {
+  Result<QueryResult> r = ctx.db->Query(ctx.cl->operands[0]);
+  if (!r.ok()) return CliOutcome::FromStatus(r.status());
+  const std::string& q = ctx.cl->operands[0];
+  const size_t start = q.find_first_not_of(" \t\r\n");
+  const bool explain = start != std::string::npos && q.size() - start >= 7 &&
+                       std::equal(q.begin() + static_cast<ptrdiff_t>(start), q.begin() + static_cast<ptrdiff_t>(start) + 7,
+                                  "EXPLAIN", [](char a, char b) { return std::toupper(static_cast<unsigned char>(a)) == b; });
+  if (explain) {
+    size_t at = 0;
+    while (at <= r->plan.size()) {
+      const size_t nl = r->plan.find('\n', at);
+      ctx.out->Line(r->plan.substr(at, nl == std::string::npos ? std::string::npos : nl - at));
+      if (nl == std::string::npos) break;
+      at = nl + 1;
+    }
+    return CliOutcome::Ok();
+  }
+  for (const std::string& row : r->rows) ctx.out->Line(row);
+  return CliOutcome::Ok();
+}
+
+CliOutcome RunCreateIndex(CommandContext& ctx) {
+  const auto& ops = ctx.cl->operands;
+  Status s = ctx.options->text ? ctx.db->CreateTextIndex(ops[0]) : ctx.db->CreateIndex(ops[0], ops[1]);
+  if (!s.ok()) return CliOutcome::FromStatus(s);
+  ctx.out->Line("{\"coll\":" + JsonString(ops[0]) + ",\"field\":" +
+                JsonString(ctx.options->text ? "" : ops[1]) + ",\"text\":" +
+                (ctx.options->text ? "true" : "false") + ",\"ready\":true}");
+  return CliOutcome::Ok();
+}
+
+CliOutcome RunDropIndex(CommandContext& ctx) {
+  Status s = ctx.db->DropIndex(ctx.cl->operands[0], ctx.cl->operands[1]);
+  return s.ok() ? CliOutcome::Ok() : CliOutcome::FromStatus(s);
+}
+
+CliOutcome RunIndexes(CommandContext& ctx) {
+  Result<std::vector<IndexInfo>> all = ctx.db->Indexes();
+  if (!all.ok()) return CliOutcome::FromStatus(all.status());
+  for (const IndexInfo& i : *all) {
+    ctx.out->Line("{\"coll\":" + JsonString(i.coll) + ",\"field\":" + JsonString(i.field) +
+                  ",\"text\":" + (i.text ? "true" : "false") + ",\"ready\":" + (i.ready ? "true" : "false") + "}");
+  }
+  return CliOutcome::Ok();
+}
+
+CliOutcome RunLink(CommandContext& ctx, bool link) {
+  const auto& ops = ctx.cl->operands;
+  Result<Version> v = link ? ctx.db->Link(ops[0], ops[1], ops[2]) : ctx.db->Unlink(ops[0], ops[1], ops[2]);
+  if (!v.ok()) return CliOutcome::FromStatus(v.status());
+  ctx.out->Line(v->ToJson());
+  return CliOutcome::Ok();
+}
+
+CliOutcome RunNeighbors(CommandContext& ctx) {
+  NeighborOptions o;
+  o.reverse = ctx.options->reverse;
+  o.as_of = ctx.options->as_of;
+  Result<std::vector<std::string>> n = ctx.db->Neighbors(ctx.cl->operands[0], ctx.cl->operands[1], o);
+  if (!n.ok()) return CliOutcome::FromStatus(n.status());
+  for (const std::string& node : *n) ctx.out->Line(node);
+  return CliOutcome::Ok();
+}
+
+CliOutcome RunTrace(CommandContext& ctx) {
+  TraceOptions o;
+  o.reverse = ctx.options->reverse;
+  if (ctx.options->depth) o.depth = static_cast<size_t>(*ctx.options->depth);
+  if (ctx.options->limit) o.limit = static_cast<size_t>(*ctx.options->limit);
+  o.as_of = ctx.options->as_of;
+  Result<std::vector<TraceEntry>> chain = ctx.db->Trace(ctx.options->hash, o);
+  if (!chain.ok()) return CliOutcome::FromStatus(chain.status());
+  for (const TraceEntry& e : *chain) {
+    std::string line = e.version.ToJson();
+    line.insert(1, "\"depth\":" + std::to_string(e.depth) + ",");
+    ctx.out->Line(line);
+  }
+  return CliOutcome::Ok();
+}
+
 CliOutcome RunCommand(CommandContext& ctx) {
   const std::string& c = ctx.cl->command;
   if (c == "put") return RunPut(ctx);
@@ -281,6 +364,14 @@ CliOutcome RunCommand(CommandContext& ctx) {
   if (c == "verify") return RunVerify(ctx);
   if (c == "head") return RunHead(ctx);
   if (c == "stats") return RunStats(ctx);
+  if (c == "query") return RunQuery(ctx);
+  if (c == "create-index") return RunCreateIndex(ctx);
+  if (c == "drop-index") return RunDropIndex(ctx);
+  if (c == "indexes") return RunIndexes(ctx);
+  if (c == "link") return RunLink(ctx, true);
+  if (c == "unlink") return RunLink(ctx, false);
+  if (c == "neighbors") return RunNeighbors(ctx);
+  if (c == "trace") return RunTrace(ctx);
   return CliOutcome::Usage("unknown command '" + c + "'");
 }
 

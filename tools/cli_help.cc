@@ -30,6 +30,11 @@ const std::vector<OptionSpec>& Options() {
        .help = "every version (tombstones included) in write order, oldest first, instead of the "
                "live documents"},
       {.name = "batch", .value = "N", .help = "lines per atomic batch, 1 to 100000 (default 1000)"},
+      {.name = "text", .help = "the full-text index of the collection instead of a field index"},
+      {.name = "reverse",
+       .help = "walk the other way: to the effects of a version (trace), or to the nodes that "
+               "link to this one (neighbors)"},
+      {.name = "depth", .value = "N", .help = "follow at most N caused_by hops"},
       {.name = "relaxed",
        .global = true,
        .help =
@@ -182,6 +187,109 @@ const std::vector<CommandSpec>& CliCommands() {
           .summary = "print every collection name",
           .details =
               "Prints every collection that has ever held a document, one name per line, sorted.",
+      },
+      {
+          .name = "query",
+          .operands = "<nql>",
+          .min_operands = 1,
+          .max_operands = 1,
+          .options = {},
+          .writes = false,
+          .creates = false,
+          .summary = "run an NQL query",
+          .details = "Runs one NQL query (see the README, \"Queries\") and prints each row as a line "
+                     "of JSON. EXPLAIN <query> prints the plan instead, one step per line. A "
+                     "malformed query fails with PARSE_ERROR and says where.\n"
+                     "\n"
+                     "Example: cairn ./data query 'FROM blocks WHERE height > 600000 ORDER BY height "
+                     "DESC LIMIT 10'",
+      },
+      {
+          .name = "create-index",
+          .operands = "<coll> [<field>]",
+          .min_operands = 1,
+          .max_operands = 2,
+          .options = {"text"},
+          .writes = true,
+          .creates = false,
+          .summary = "index a field (or the text) of a collection",
+          .details = "Creates a secondary index on <field> (a dotted path such as a.b) of <coll>, or "
+                     "with --text the full-text index of <coll>, builds it from the live documents "
+                     "and keeps it exact from then on. Queries use it for =, IN, ranges, ORDER BY ... "
+                     "LIMIT and SEARCH. Creating an index that exists does nothing.",
+      },
+      {
+          .name = "drop-index",
+          .operands = "<coll> <field>",
+          .min_operands = 2,
+          .max_operands = 2,
+          .options = {},
+          .writes = true,
+          .creates = false,
+          .summary = "drop an index",
+          .details = "Drops the index on <field> of <coll> (<field> \"*text\" for the full-text "
+                     "index). NOT_FOUND when there is none.",
+      },
+      {
+          .name = "indexes",
+          .operands = "",
+          .min_operands = 0,
+          .max_operands = 0,
+          .options = {},
+          .writes = false,
+          .creates = false,
+          .summary = "print every index",
+          .details = "Prints every index as a line of JSON: {\"coll\",\"field\",\"text\",\"ready\"}.",
+      },
+      {
+          .name = "link",
+          .operands = "<coll:id> <rel> <coll:id>",
+          .min_operands = 3,
+          .max_operands = 3,
+          .options = {},
+          .writes = true,
+          .creates = false,
+          .summary = "link two documents by a named relation",
+          .details = "Records a directed link <rel> from one document to another (both must be "
+                     "live) and prints the link's version. Links have history: neighbors --as-of "
+                     "sees them as they were.",
+      },
+      {
+          .name = "unlink",
+          .operands = "<coll:id> <rel> <coll:id>",
+          .min_operands = 3,
+          .max_operands = 3,
+          .options = {},
+          .writes = true,
+          .creates = false,
+          .summary = "remove a link",
+          .details = "Removes the link and prints the version that records it. NOT_FOUND when there "
+                     "is no such link.",
+      },
+      {
+          .name = "neighbors",
+          .operands = "<coll:id> <rel>",
+          .min_operands = 2,
+          .max_operands = 2,
+          .options = {"reverse", "as-of"},
+          .writes = false,
+          .creates = false,
+          .summary = "print the documents one link away",
+          .details = "Prints, one per line, the live documents that <coll:id> links to by <rel> "
+                     "(with --reverse: that link to it), as coll:id.",
+      },
+      {
+          .name = "trace",
+          .operands = "<hash>",
+          .min_operands = 1,
+          .max_operands = 1,
+          .options = {"reverse", "depth", "limit", "as-of"},
+          .writes = false,
+          .creates = false,
+          .summary = "print the causal chain of a version",
+          .details = "Prints the version <hash>, then the versions it was caused by, breadth-first, "
+                     "each once, with their depth (--reverse: the versions it caused). NOT_FOUND "
+                     "when no version has <hash>.",
       },
       {
           .name = "import",
