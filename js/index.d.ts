@@ -113,6 +113,35 @@ export interface Stats {
   replayedRecords: number;
 }
 
+/** One row of a query: the document's fields plus _id, _coll, _hash, _seq
+ * (and _valid_from, _valid_to, _caused_by, _depth when set), or a group row. */
+export type Row = { [field: string]: Json };
+
+export interface QueryResult {
+  rows: Row[];
+  /** rows.length */
+  count: number;
+  /** The snapshot the query read (its AS OF, or the latest seq). */
+  seq: number;
+  /** The Merkle head after `seq`. */
+  head: string;
+  /** The plan, one step per line (what EXPLAIN returns). */
+  plan: string;
+}
+
+export interface IndexInfo {
+  coll: string;
+  /** null for the full-text index */
+  field: string | null;
+  text: boolean;
+  ready: boolean;
+}
+
+export interface NeighborOptions extends ReadOptions {
+  /** The nodes that link to this one. */
+  reverse?: boolean;
+}
+
 export interface OpenOptions {
   /** Node: the database directory (created when missing). */
   path?: string;
@@ -154,6 +183,20 @@ export declare class Database {
   collections(): Promise<string[]>;
   /** The causal chain of a version, breadth-first. */
   trace(hash: string, options?: TraceOptions): Promise<TraceEntry[]>;
+  /** Runs an NQL query (README, "Queries"). */
+  query(nql: string): Promise<QueryResult>;
+  /** A secondary index on a field (a dotted path) of a collection. */
+  createIndex(coll: string, field: string): Promise<void>;
+  /** The full-text index of a collection. */
+  createTextIndex(coll: string): Promise<void>;
+  /** Drops an index (field null: the full-text index). */
+  dropIndex(coll: string, field: string | null): Promise<void>;
+  indexes(): Promise<IndexInfo[]>;
+  /** A named, directed link between documents, each "coll:id". */
+  link(from: string, rel: string, to: string): Promise<Version>;
+  unlink(from: string, rel: string, to: string): Promise<Version>;
+  /** The live documents one link away, as "coll:id". */
+  neighbors(node: string, rel: string, options?: NeighborOptions): Promise<string[]>;
   /** The Merkle head after the latest write (64 hex digits). */
   head(): Promise<string>;
   /** The latest write's seq (0 when empty). */

@@ -255,6 +255,64 @@ class WasmDatabase {
     return val(static_cast<double>(es->size()));
   }
 
+  // {"rows":[...],"seq":..,"head":"..","plan":".."} as JSON text.
+  val Query(std::string nql) {
+    auto r = db_->Query(nql);
+    if (!r.ok()) return ErrorOf(r.status());
+    std::string out = "{\"rows\":[";
+    for (size_t i = 0; i < r->rows.size(); i++) {
+      if (i) out.push_back(',');
+      out.append(r->rows[i]);
+    }
+    out.append("],\"seq\":" + std::to_string(r->seq) + ",\"head\":\"" + r->head.ToHex() + "\",\"plan\":");
+    AppendJsonString(&out, r->plan);
+    out.push_back('}');
+    return val(out);
+  }
+
+  val CreateIndex(std::string coll, std::string field) { return StatusVal(db_->CreateIndex(coll, field)); }
+  val CreateTextIndex(std::string coll) { return StatusVal(db_->CreateTextIndex(coll)); }
+  val DropIndex(std::string coll, std::string field) { return StatusVal(db_->DropIndex(coll, field)); }
+  val Indexes() {
+    auto all = db_->Indexes();
+    if (!all.ok()) return ErrorOf(all.status());
+    std::string out = "[";
+    for (size_t i = 0; i < all->size(); i++) {
+      const IndexInfo& x = (*all)[i];
+      if (i) out.push_back(',');
+      out.append("{\"coll\":");
+      AppendJsonString(&out, x.coll);
+      out.append(",\"field\":");
+      if (x.text) {
+        out.append("null");
+      } else {
+        AppendJsonString(&out, x.field);
+      }
+      out.append(std::string(",\"text\":") + (x.text ? "true" : "false") + ",\"ready\":" + (x.ready ? "true" : "false") + "}");
+    }
+    out.push_back(']');
+    return val(out);
+  }
+
+  val Link(std::string from, std::string rel, std::string to, bool link) {
+    return Record(link ? db_->Link(from, rel, to) : db_->Unlink(from, rel, to));
+  }
+
+  val Neighbors(std::string node, std::string rel, bool reverse, val as_of) {
+    NeighborOptions o;
+    o.reverse = reverse;
+    o.as_of = OptionalSeq(as_of);
+    auto n = db_->Neighbors(node, rel, o);
+    if (!n.ok()) return ErrorOf(n.status());
+    std::string out = "[";
+    for (size_t i = 0; i < n->size(); i++) {
+      if (i) out.push_back(',');
+      AppendJsonString(&out, (*n)[i]);
+    }
+    out.push_back(']');
+    return val(out);
+  }
+
   val Head() {
     auto h = db_->GetHead();
     if (!h.ok()) return ErrorOf(h.status());
@@ -347,6 +405,13 @@ EMSCRIPTEN_BINDINGS(cairn) {
       .function("versions", &WasmDatabase::Versions)
       .function("collections", &WasmDatabase::Collections)
       .function("trace", &WasmDatabase::Trace)
+      .function("query", &WasmDatabase::Query)
+      .function("createIndex", &WasmDatabase::CreateIndex)
+      .function("createTextIndex", &WasmDatabase::CreateTextIndex)
+      .function("dropIndex", &WasmDatabase::DropIndex)
+      .function("indexes", &WasmDatabase::Indexes)
+      .function("link", &WasmDatabase::Link)
+      .function("neighbors", &WasmDatabase::Neighbors)
       .function("head", &WasmDatabase::Head)
       .function("verify", &WasmDatabase::Verify)
       .function("stats", &WasmDatabase::Stats)

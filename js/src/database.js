@@ -309,6 +309,57 @@ export class Database {
     return readVersions(h, true);
   }
 
+  // Runs an NQL query: { rows, count, seq, head } (and plan, for EXPLAIN and
+  // every query).
+  async query(nql) {
+    const h = this.#h();
+    if (typeof nql !== 'string') throw invalid(`query takes NQL text, got ${describe(nql)}`);
+    const r = parsed(h.query(nql));
+    return { rows: r.rows, count: r.rows.length, seq: r.seq, head: r.head, plan: r.plan };
+  }
+
+  // A secondary index on a field (a dotted path) of a collection.
+  async createIndex(coll, field) {
+    const h = this.#h();
+    unwrap(h.createIndex(checkName(coll, 'coll'), checkName(field, 'field')));
+  }
+
+  // The full-text index of a collection (SEARCH uses it).
+  async createTextIndex(coll) {
+    unwrap(this.#h().createTextIndex(checkName(coll, 'coll')));
+  }
+
+  async dropIndex(coll, field) {
+    const h = this.#h();
+    unwrap(h.dropIndex(checkName(coll, 'coll'), field === null ? '*text' : checkName(field, 'field')));
+  }
+
+  async indexes() {
+    return parsed(this.#h().indexes());
+  }
+
+  // A named, directed link between two documents ("coll:id").
+  async link(from, rel, to) {
+    const h = this.#h();
+    return readVersion(h, h.link(checkName(from, 'from'), checkName(rel, 'rel'), checkName(to, 'to'), true));
+  }
+
+  async unlink(from, rel, to) {
+    const h = this.#h();
+    return readVersion(h, h.link(checkName(from, 'from'), checkName(rel, 'rel'), checkName(to, 'to'), false));
+  }
+
+  // The nodes one `rel` link away ({ reverse }: linking to `node`).
+  async neighbors(node, rel, options) {
+    const h = this.#h();
+    const o = checkObject(options, 'options');
+    if (o.reverse !== undefined && typeof o.reverse !== 'boolean') {
+      throw invalid(`options.reverse must be a boolean, got ${describe(o.reverse)}`);
+    }
+    return parsed(h.neighbors(checkName(node, 'node'), checkName(rel, 'rel'), o.reverse === true,
+      checkSeq(o.asOf, 'options.asOf')));
+  }
+
   async head() {
     return parsed(this.#h().head()).head;
   }

@@ -21,6 +21,18 @@ async function main(): Promise<void> {
   const seq: number = await db.seq();
   const report: VerifyReport = await db.verify();
   const docs: number = (await db.stats()).documents;
+  const res = await db.query('FROM blocks WHERE height > 1 ORDER BY height DESC LIMIT 3');
+  const rowCount: number = res.count + res.rows.length;
+  const plan: string = res.plan;
+  await db.createIndex('blocks', 'height');
+  await db.createTextIndex('blocks');
+  const idx = await db.indexes();
+  const ready: boolean = idx[0].ready;
+  await db.dropIndex('blocks', null);
+  const link: Version = await db.link('blocks:1', 'next', 'blocks:2');
+  const near: string[] = await db.neighbors('blocks:1', 'next', { reverse: true, asOf: link.seq });
+  await db.unlink('blocks:1', 'next', 'blocks:2');
+  void [rowCount, plan, ready, near];
   await db.checkpoint();
   await db.sync();
   const closed: boolean = db.closed;
