@@ -129,6 +129,10 @@ class DBImpl final : public Database {
                    bool lo_inclusive, const std::string* hi, bool hi_inclusive, bool reverse,
                    const std::function<bool(std::string_view, std::string_view)>& fn);
   // Ids of the documents holding `word` (prefix: a word starting with it).
+  // Ids after `after` of documents holding every (word, is_prefix) term, in
+  // id order, at most `max`.
+  Status TextIntersect(std::string_view coll, const std::vector<std::pair<std::string, bool>>& terms,
+                       const std::string& after, size_t max, std::vector<std::string>* ids);
   Status TextIds(std::string_view coll, std::string_view word, bool prefix,
                  std::vector<std::string>* ids);
   uint64_t VisibleSeq() {

@@ -583,6 +583,77 @@ Status DBImpl::ScanIndex(std::string_view coll, std::string_view field, const st
   return Status::OK();
 }
 
+Status DBImpl::TextIntersect(std::string_view coll,
+                             const std::vector<std::pair<std::string, bool>>& terms,
+                             const std::string& after, size_t max, std::vector<std::string>* ids) {
+  uint64_t gen;
+  {
+    ReaderLock l(&index_mu_);
+    auto defs = index_defs_.find(std::string(coll));
+    if (defs == index_defs_.end() || !defs->second.count(kTextName)) {
+      return Status::NotFound("no text index on " + std::string(coll));
+    }
+    gen = defs->second.at(kTextName).gen;
+  }
+  // Prefix terms: their ids, gathered from every matching word.
+  std::vector<std::vector<std::string>> sets(terms.size());
+  for (size_t i = 0; i < terms.size(); i++) {
+    if (!terms[i].second) continue;
+    CAIRN_RETURN_IF_ERROR(TextIds(coll, terms[i].first, true, &sets[i]));
+    std::sort(sets[i].begin(), sets[i].end());
+    sets[i].erase(std::unique(sets[i].begin(), sets[i].end()), sets[i].end());
+  }
+  ReaderLock l(&index_mu_);
+  std::vector<std::unique_ptr<Table::Iterator>> its(terms.size());
+  std::vector<std::string> prefixes(terms.size());
+  for (size_t i = 0; i < terms.size(); i++) {
+    if (terms[i].second) continue;
+    its[i] = NewIndexIterator();
+    prefixes[i] = Key('t', {coll, Gen(gen) + terms[i].first, ""});
+  }
+  // The first id >= target holding term i (empty: none).
+  auto next = [&](size_t i, const std::string& target, bool strictly_after, std::string* out) -> Status {
+    if (terms[i].second) {
+      auto it = strictly_after ? std::upper_bound(sets[i].begin(), sets[i].end(), target)
+                               : std::lower_bound(sets[i].begin(), sets[i].end(), target);
+      out->assign(it == sets[i].end() ? "" : *it);
+      if (it == sets[i].end()) out->clear();
+      return Status::OK();
+    }
+    std::string seek = prefixes[i] + target;
+    if (strictly_after) seek.push_back('\0');
+    CAIRN_RETURN_IF_ERROR(its[i]->Seek(seek));
+    while (its[i]->Valid() && its[i]->key().starts_with(prefixes[i])) {
+      if (its[i]->value() != "D") {
+        out->assign(its[i]->key().substr(prefixes[i].size()));
+        return Status::OK();
+      }
+      CAIRN_RETURN_IF_ERROR(its[i]->Next());
+    }
+    out->clear();
+    return Status::OK();
+  };
+  std::string candidate;
+  CAIRN_RETURN_IF_ERROR(next(0, after, !after.empty(), &candidate));
+  std::string other;
+  while (!candidate.empty() && ids->size() < max) {
+    bool agreed = true;
+    for (size_t i = 1; i < terms.size(); i++) {
+      CAIRN_RETURN_IF_ERROR(next(i, candidate, false, &other));
+      if (other.empty()) return Status::OK();
+      if (other != candidate) {
+        agreed = false;
+        CAIRN_RETURN_IF_ERROR(next(0, other, false, &candidate));  // leapfrog
+        break;
+      }
+    }
+    if (!agreed) continue;
+    ids->push_back(candidate);
+    CAIRN_RETURN_IF_ERROR(next(0, candidate, true, &candidate));
+  }
+  return Status::OK();
+}
+
 Status DBImpl::TextIds(std::string_view coll, std::string_view word, bool prefix,
                        std::vector<std::string>* ids) {
   uint64_t gen;

@@ -77,6 +77,10 @@ class DbSource final : public nql::Source {
                     std::vector<std::string>* ids) override {
     return db_->TextIds(coll, term, prefix, ids);
   }
+  Status TextIntersect(std::string_view coll, const std::vector<std::pair<std::string, bool>>& terms,
+                       const std::string& after, size_t max, std::vector<std::string>* ids) override {
+    return db_->TextIntersect(coll, terms, after, max, ids);
+  }
 
  private:
   DBImpl* db_;

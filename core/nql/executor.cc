@@ -467,26 +467,24 @@ class Executor {
       }
       case Plan::Access::kRange: return CollectRange(wanted);
       case Plan::Access::kText: {
-        std::vector<std::string> ids;
-        for (size_t i = 0; i < terms_.size(); i++) {
-          std::vector<std::string> term_ids;
-          CAIRN_RETURN_IF_ERROR(src_.TextLookup(q_.coll, terms_[i].word, terms_[i].prefix, as_of_, &term_ids));
-          std::sort(term_ids.begin(), term_ids.end());
-          term_ids.erase(std::unique(term_ids.begin(), term_ids.end()), term_ids.end());
-          if (i == 0) {
-            ids = std::move(term_ids);
-          } else {
-            std::vector<std::string> both;
-            std::set_intersection(ids.begin(), ids.end(), term_ids.begin(), term_ids.end(), std::back_inserter(both));
-            ids = std::move(both);
+        // The postings of each word are in id order: intersect them in
+        // batches (leapfrogging, in the source) and stop once enough rows
+        // are out.
+        std::vector<std::pair<std::string, bool>> terms;
+        for (const SearchTerm& t : terms_) terms.emplace_back(t.word, t.prefix);
+        std::string after;
+        size_t batch = 32;
+        while (true) {
+          std::vector<std::string> ids;
+          CAIRN_RETURN_IF_ERROR(src_.TextIntersect(q_.coll, terms, after, batch, &ids));
+          for (const std::string& id : ids) {
+            CAIRN_RETURN_IF_ERROR(ConsiderId(id));
+            if (plan_.early_stop && rows_.size() >= wanted) return Status::OK();
           }
-          if (ids.empty()) break;
+          if (ids.size() < batch) return Status::OK();
+          after = ids.back();
+          batch = std::min<size_t>(batch * 4, 4096);
         }
-        for (const std::string& id : ids) {
-          CAIRN_RETURN_IF_ERROR(ConsiderId(id));
-          if (plan_.early_stop && rows_.size() >= wanted) break;
-        }
-        return Status::OK();
       }
     }
     return Status::OK();

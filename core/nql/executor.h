@@ -62,6 +62,13 @@ class Source {
                             uint64_t as_of, std::vector<std::string>* ids) {
     return Status::Internal("no text index");
   }
+  // The ids after `after` (in id order) of documents holding every term
+  // (word, is_prefix), at most `max` of them.
+  virtual Status TextIntersect(std::string_view coll,
+                               const std::vector<std::pair<std::string, bool>>& terms,
+                               const std::string& after, size_t max, std::vector<std::string>* ids) {
+    return Status::Internal("no text index");
+  }
 };
 
 struct Output {
