@@ -124,6 +124,8 @@ class DBImpl final : public Database {
   // ---- indexes and links, for the query executor (db_index.cc)
   // Names of the ready indexes of `coll`: fields, or the text index.
   std::vector<std::string> ReadyIndexes(std::string_view coll, bool text);
+  // The generation (definition seq) of index `name` of `coll`.
+  Result<uint64_t> IndexGen(std::string_view coll, std::string_view name);
   // Walks an index in value order (lo/hi: value keys, index/value_key.h).
   Status ScanIndex(std::string_view coll, std::string_view field, const std::string* lo,
                    bool lo_inclusive, const std::string* hi, bool hi_inclusive, bool reverse,

@@ -503,18 +503,20 @@ std::vector<std::string> DBImpl::ReadyIndexes(std::string_view coll, bool text) 
   return out;
 }
 
+Result<uint64_t> DBImpl::IndexGen(std::string_view coll, std::string_view name) {
+  ReaderLock l(&index_mu_);
+  auto defs = index_defs_.find(std::string(coll));
+  if (defs == index_defs_.end() || !defs->second.count(std::string(name))) {
+    return Status::NotFound(name == kTextName ? "no text index on " + std::string(coll)
+                                              : "no index on " + std::string(coll) + "." + std::string(name));
+  }
+  return defs->second.at(std::string(name)).gen;
+}
+
 Status DBImpl::ScanIndex(std::string_view coll, std::string_view field, const std::string* lo,
                          bool lo_inclusive, const std::string* hi, bool hi_inclusive, bool reverse,
                          const std::function<bool(std::string_view, std::string_view)>& fn) {
-  uint64_t gen;
-  {
-    ReaderLock l(&index_mu_);
-    auto defs = index_defs_.find(std::string(coll));
-    if (defs == index_defs_.end() || !defs->second.count(std::string(field))) {
-      return Status::NotFound("no index on " + std::string(coll) + "." + std::string(field));
-    }
-    gen = defs->second.at(std::string(field)).gen;
-  }
+  CAIRN_ASSIGN_OR_RETURN(const uint64_t gen, IndexGen(coll, field));
   const std::string prefix = Key(reverse ? 'k' : 'i', {coll, field, Gen(gen)});
   // Bounds are checked on plain (not inverted) value keys. A bound may be a
   // lone type byte ("every number"), a prefix of the keys it bounds.
@@ -586,15 +588,7 @@ Status DBImpl::ScanIndex(std::string_view coll, std::string_view field, const st
 Status DBImpl::TextIntersect(std::string_view coll,
                              const std::vector<std::pair<std::string, bool>>& terms,
                              const std::string& after, size_t max, std::vector<std::string>* ids) {
-  uint64_t gen;
-  {
-    ReaderLock l(&index_mu_);
-    auto defs = index_defs_.find(std::string(coll));
-    if (defs == index_defs_.end() || !defs->second.count(kTextName)) {
-      return Status::NotFound("no text index on " + std::string(coll));
-    }
-    gen = defs->second.at(kTextName).gen;
-  }
+  CAIRN_ASSIGN_OR_RETURN(const uint64_t gen, IndexGen(coll, kTextName));
   // Prefix terms: their ids, gathered from every matching word.
   std::vector<std::vector<std::string>> sets(terms.size());
   for (size_t i = 0; i < terms.size(); i++) {
@@ -656,15 +650,7 @@ Status DBImpl::TextIntersect(std::string_view coll,
 
 Status DBImpl::TextIds(std::string_view coll, std::string_view word, bool prefix,
                        std::vector<std::string>* ids) {
-  uint64_t gen;
-  {
-    ReaderLock l(&index_mu_);
-    auto defs = index_defs_.find(std::string(coll));
-    if (defs == index_defs_.end() || !defs->second.count(kTextName)) {
-      return Status::NotFound("no text index on " + std::string(coll));
-    }
-    gen = defs->second.at(kTextName).gen;
-  }
+  CAIRN_ASSIGN_OR_RETURN(const uint64_t gen, IndexGen(coll, kTextName));
   const std::string base = Key('t', {coll, Gen(gen)});
   const std::string start = base + std::string(word);
   ReaderLock l(&index_mu_);

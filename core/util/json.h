@@ -17,6 +17,7 @@
 #define CAIRN_UTIL_JSON_H_
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -43,6 +44,10 @@ void AppendJsonString(std::string* out, std::string_view s);
 
 // Appends the canonical form of a finite double.
 void AppendJsonNumber(std::string* out, double v);
+
+// Appends the UTF-8 encoding of code point `cp` (<= U+10FFFF, not a
+// surrogate).
+void AppendUtf8(std::string* out, uint32_t cp);
 
 // True when `s` is valid UTF-8 (no overlongs, no surrogates, <= U+10FFFF).
 bool IsValidUtf8(std::string_view s);
