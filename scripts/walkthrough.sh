@@ -118,19 +118,39 @@ cairn put orders o2 '{"user": "ada", "item": "difference engine"}' --caused-by "
 expect "$OUT" "\"caused_by\":[\"$ada_hash2\"]"
 cairn get-hash "$ada_hash2"
 
-step "7. Export: the live documents as NDJSON (import reads it back)."
+step "7. Queries: NQL over the data and its history."
+cairn query 'FROM users WHERE born < 1900 ORDER BY name'
+expect "$OUT" '"name":"Ada King'
+cairn query 'FROM users AS OF 1 WHERE born < 1900'
+expect "$OUT" '"name":"Ada Lovelace"'
+cairn query 'FROM orders GROUP BY user COUNT'
+say "the causal chain of order o2: the order, then the version of ada that caused it:"
+o2_hash="$("$CAIRN" "$DATA" get orders o2 | sed -nE 's/.*,"hash":"([0-9a-f]{64})".*/\1/p')"
+cairn trace "$o2_hash"
+expect "$OUT" "$ada_hash2"
+say "an index on users.name, then the plan of a query that uses it:"
+cairn create-index users name
+cairn query 'EXPLAIN FROM users WHERE name = "Bob"'
+expect "$OUT" 'access: index users.name'
+say "a link between documents, and the documents one hop away:"
+cairn link orders:o2 placed_by users:ada
+cairn neighbors orders:o2 placed_by
+expect "$OUT" 'users:ada'
+cairn query 'FROM orders TRAVERSE placed_by'
+
+step "8. Export: the live documents as NDJSON (import reads it back)."
 cairn export
 say "and with --history, every version in write order:"
 cairn export --history
 
-step "8. The head: the latest seq and the Merkle head that commits to every write."
+step "9. The head: the latest seq and the Merkle head that commits to every write."
 cairn head
 
-step "9. Verify re-hashes every version and checks every checksum (non-zero exit on damage)."
+step "10. Verify re-hashes every version and checks every checksum (non-zero exit on damage)."
 cairn verify
 expect "$OUT" '"ok":true'
 
-step "10. Engine statistics."
+step "11. Engine statistics."
 cairn stats
 
 printf '\nDone. The database is in %s; try: %s %s --help\n' "$DATA" "$CAIRN" "$DATA"
