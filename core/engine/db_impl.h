@@ -121,6 +121,38 @@ class DBImpl final : public Database {
   Result<std::vector<std::string>> Neighbors(std::string_view node, std::string_view rel,
                                              const NeighborOptions& options) override;
 
+  // ---- spaces and hyperedges (db_space.cc, db_edge.cc)
+  Result<SpaceInfo> CreateSpace(std::string_view name, uint32_t dims, uint32_t bits) override;
+  Result<std::vector<SpaceInfo>> Spaces() override;
+  Status DropSpace(std::string_view name) override;
+  Result<std::vector<uint64_t>> SpaceWrite(std::string_view space, std::string_view branch,
+                                           const std::vector<SpatialWrite>& ops) override;
+  Result<SpaceQueryResult> SpaceBox(std::string_view space, const Point& lo, const Point& hi,
+                                    const SpaceReadOptions& options) override;
+  Result<SpaceQueryResult> SpaceSubscope(std::string_view space, const Point& prefix,
+                                         const SpaceReadOptions& options) override;
+  Result<uint64_t> SpaceCount(std::string_view space, const Point& lo, const Point& hi,
+                              const SpaceReadOptions& options) override;
+  Result<std::vector<NearestRecord>> SpaceNearest(std::string_view space, const Point& point, size_t k,
+                                                  const SpaceReadOptions& options) override;
+  Result<std::vector<SpatialRecord>> SpaceHistory(std::string_view space, std::string_view branch,
+                                                  const Point& point) override;
+  Result<BranchInfo> CreateBranch(std::string_view space, std::string_view name, std::string_view from,
+                                  std::optional<uint64_t> at) override;
+  Result<std::vector<BranchInfo>> Branches(std::string_view space) override;
+  Status DropBranch(std::string_view space, std::string_view name) override;
+  Result<SpatialDiff> SpaceDiff(std::string_view space, std::string_view from, std::string_view to,
+                                std::optional<uint64_t> as_of) override;
+  Result<MergeResult> MergeBranch(std::string_view space, std::string_view source,
+                                  std::string_view target, MergeStrategy strategy) override;
+  Result<Hyperedge> PutEdge(const Hyperedge& edge) override;
+  Status DeleteEdge(std::string_view id) override;
+  Result<std::vector<Hyperedge>> EdgesAt(std::string_view space, const Point& point,
+                                         const EdgeQueryOptions& options) override;
+  Result<std::vector<Hyperedge>> EdgesOfKind(std::string_view kind, const EdgeQueryOptions& options) override;
+  Result<std::vector<EdgeHop>> TraverseEdges(std::string_view space, const Point& start,
+                                             const EdgeTraverseOptions& options) override;
+
   // ---- indexes and links, for the query executor (db_index.cc)
   // Names of the ready indexes of `coll`: fields, or the text index.
   std::vector<std::string> ReadyIndexes(std::string_view coll, bool text);
@@ -157,6 +189,9 @@ class DBImpl final : public Database {
     std::string data;  // canonical JSON ("null" for a delete)
     WriteOptions options;
     bool is_delete = false;
+    // A tombstone may be written over a document that is not live (a
+    // branch deleting a point it inherits).
+    bool allow_absent = false;
   };
   // A caller waiting in the writer queue.
   struct Writer {
@@ -205,6 +240,51 @@ class DBImpl final : public Database {
   Status Backfill(const std::string& coll, const std::string& name, uint64_t def_seq);
   // A write to a system collection, past the reserved-name check.
   Result<Version> WriteSystem(std::string_view coll, std::string id, std::string data, bool is_delete);
+
+  // ---- spaces (db_space.cc)
+  struct SpaceDef {
+    uint32_t dims = 0, bits = 0;
+    uint64_t gen = 0;  // the seq of its definition
+  };
+  struct BranchDef {
+    std::string parent;
+    uint64_t fork = 0;
+    uint64_t gen = 0;  // the seq of its definition (main: the space's)
+  };
+  // One level of a branch view: a branch's own entries up to `cap`.
+  struct ViewLevel {
+    uint64_t branch_gen = 0;
+    uint64_t cap = 0;
+    std::string branch;
+  };
+  struct SpatialEntry;
+  // Derives space, branch and point index entries from a version of a
+  // spatial system collection.
+  void ApplySpatial(const Version& v) REQUIRES(index_mu_);
+  void ApplyEdge(const Version& v) REQUIRES(index_mu_);
+  // The levels of `branch`'s view as of `as_of`, nearest first.
+  Result<std::vector<ViewLevel>> BranchChain(std::string_view space, const SpaceDef& def,
+                                             std::string_view branch, uint64_t as_of)
+      REQUIRES_SHARED(index_mu_);
+  Result<SpaceDef> FindSpace(std::string_view space) REQUIRES_SHARED(index_mu_);
+  // Visits the deciding entry of every point in the box [lo, hi] of the
+  // view, in (Hilbert key, coordinates) order, tombstones included, starting
+  // after `after` (a record cursor). fn returns false to stop.
+  Status ScanView(const SpaceDef& def, const std::vector<ViewLevel>& levels, const Point& lo,
+                  const Point& hi, std::string_view after,
+                  const std::function<bool(SpatialEntry&)>& fn) REQUIRES_SHARED(index_mu_);
+  // Fills a record from a deciding entry; returns the hash of the version
+  // holding its payload when the entry keeps only that (zero otherwise).
+  static Hash FillRecord(const SpatialEntry& e, SpatialRecord* r);
+  // Reads the payloads kept by hash: by_hash[i] non-zero for records[i].
+  Status ResolvePayloads(std::vector<SpatialRecord>* records, const std::vector<Hash>& by_hash);
+  Result<SpaceQueryResult> BoxQuery(std::string_view space, const Point* lo, const Point* hi,
+                                    const Point* prefix, const SpaceReadOptions& options);
+  // Every point of a branch's view (tombstones included), in key order.
+  Result<std::vector<SpatialRecord>> FullView(std::string_view space, std::string_view branch,
+                                              uint64_t as_of, bool with_tombstones);
+  Result<std::vector<uint64_t>> WriteSpatial(std::string_view space, std::string_view branch,
+                                             const std::vector<SpatialWrite>& ops, bool check_live);
 
   // ---- read path (db_read.cc)
   // The newest version ref of (coll, id) with seq <= as_of.
@@ -280,6 +360,10 @@ class DBImpl final : public Database {
   // Index definitions: collection -> index name (a field, or "*text").
   std::map<std::string, std::map<std::string, IndexDef>> index_defs_ GUARDED_BY(index_mu_);
   // Memtable arenas recycle their blocks here (util/arena.h).
+  // Spaces by name, and their branches other than main.
+  std::map<std::string, SpaceDef, std::less<>> spaces_ GUARDED_BY(index_mu_);
+  std::map<std::string, std::map<std::string, BranchDef, std::less<>>, std::less<>> branches_
+      GUARDED_BY(index_mu_);
   std::shared_ptr<ArenaBlockPool> arena_pool_;
   std::shared_ptr<MemTable> mem_ GUARDED_BY(index_mu_);
   std::shared_ptr<MemTable> imm_ GUARDED_BY(index_mu_);

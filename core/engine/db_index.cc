@@ -136,6 +136,14 @@ Result<std::optional<std::string>> DBImpl::DerivedValue(std::string_view key) {
 }
 
 void DBImpl::ApplySecondary(const Version& v) {
+  if (v.coll == "_cairn_space" || v.coll == "_cairn_branch" || v.coll == "_cairn_point") {
+    ApplySpatial(v);
+    return;
+  }
+  if (v.coll == "_cairn_edge") {
+    ApplyEdge(v);
+    return;
+  }
   if (v.coll == kIndexCollection) {
     nql::Doc d;
     (void)nql::ParseJson(v.data, &d);
@@ -282,6 +290,31 @@ Status DBImpl::LoadDerivedState() {
     if (sep != std::string_view::npos && value.size() == 9 && value[0] != 'D') {
       index_defs_[std::string(k.substr(0, sep))][std::string(k.substr(sep + 1))] =
           IndexDef{value[0], DecodeBigEndian64(value.data() + 1)};
+    }
+    CAIRN_RETURN_IF_ERROR(it->Next());
+  }
+  // Spaces and branches, from their 'G' and 'B' entries (db_space.cc).
+  spaces_.clear();
+  branches_.clear();
+  CAIRN_RETURN_IF_ERROR(it->Seek("B"));
+  while (it->Valid() && it->key()[0] == 'B') {
+    std::string_view k = it->key().substr(1);
+    const size_t sep = k.find('\0');
+    const std::string_view value = it->value();
+    if (sep != std::string_view::npos && value.size() >= 16 && value != "D") {
+      branches_[std::string(k.substr(0, sep))][std::string(k.substr(sep + 1))] =
+          BranchDef{std::string(value.substr(16)), DecodeBigEndian64(value.data() + 8), DecodeBigEndian64(value.data())};
+    }
+    CAIRN_RETURN_IF_ERROR(it->Next());
+  }
+  CAIRN_RETURN_IF_ERROR(it->Seek("G"));
+  while (it->Valid() && it->key()[0] == 'G') {
+    const std::string_view value = it->value();
+    if (value.size() == 16) {
+      const auto* u = reinterpret_cast<const unsigned char*>(value.data() + 8);
+      const uint32_t dims = (uint32_t{u[0]} << 24) | (uint32_t{u[1]} << 16) | (uint32_t{u[2]} << 8) | u[3];
+      const uint32_t bits = (uint32_t{u[4]} << 24) | (uint32_t{u[5]} << 16) | (uint32_t{u[6]} << 8) | u[7];
+      spaces_[std::string(it->key().substr(1))] = SpaceDef{dims, bits, DecodeBigEndian64(value.data())};
     }
     CAIRN_RETURN_IF_ERROR(it->Next());
   }

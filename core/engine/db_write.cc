@@ -218,7 +218,7 @@ Status DBImpl::StageWriter(Writer* w, GroupState* group) {
       if (ref.value()) cur = GroupState::DocState{ref.value()->hash, ref.value()->deleted};
     }
     const bool live_before = cur && !cur->deleted;
-    if (op.is_delete && !live_before) {
+    if (op.is_delete && !live_before && !op.allow_absent) {
       return context(Status::NotFound("document " + op.coll + "/" + op.id + " is not live"));
     }
     for (const Hash& h : op.options.caused_by) {

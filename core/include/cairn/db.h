@@ -20,6 +20,7 @@
 
 #include "cairn/hash.h"
 #include "cairn/options.h"
+#include "cairn/space.h"
 #include "cairn/status.h"
 #include "cairn/storage.h"
 
@@ -232,6 +233,75 @@ class Database {
   // stays resolvable for the life of the database. Cost: one index seek per
   // commit record read, then sequential reads.
   virtual Result<std::vector<Version>> Versions(uint64_t from_seq, size_t limit) = 0;
+
+  // ---- spaces (cairn/space.h; README, "Spaces")
+
+  // Creates space `name` ([A-Za-z0-9_-], at most 32 bytes) with `dims`
+  // (1..16) coordinates of `bits` (1..32) bits each, or returns the existing
+  // one when dims and bits match (INVALID_ARGUMENT when they differ).
+  virtual Result<SpaceInfo> CreateSpace(std::string_view name, uint32_t dims, uint32_t bits) = 0;
+  virtual Result<std::vector<SpaceInfo>> Spaces() = 0;
+  // NOT_FOUND when there is no such space. Its points leave every view;
+  // their versions stay in the log and history.
+  virtual Status DropSpace(std::string_view name) = 0;
+  // Writes every op to `branch` atomically (one group commit); returns their
+  // seqs in input order. INVALID_ARGUMENT for a wrong dimensionality or a
+  // coordinate that does not fit the space's bits (naming the op and axis);
+  // NOT_FOUND for an unknown space or branch, or a delete of a point that is
+  // not live in the branch.
+  virtual Result<std::vector<uint64_t>> SpaceWrite(std::string_view space, std::string_view branch,
+                                                   const std::vector<SpatialWrite>& ops) = 0;
+  // Every live point p with lo[i] <= p[i] <= hi[i] on every axis. Exact.
+  virtual Result<SpaceQueryResult> SpaceBox(std::string_view space, const Point& lo,
+                                            const Point& hi, const SpaceReadOptions& options = {}) = 0;
+  // Every live point whose leading coordinates equal `prefix` (0..dims of them).
+  virtual Result<SpaceQueryResult> SpaceSubscope(std::string_view space, const Point& prefix,
+                                                 const SpaceReadOptions& options = {}) = 0;
+  // The number of live points in the box (limit and cursor are ignored).
+  virtual Result<uint64_t> SpaceCount(std::string_view space, const Point& lo, const Point& hi,
+                                      const SpaceReadOptions& options = {}) = 0;
+  // The k live points nearest to `point` by Euclidean distance, nearest
+  // first (ties by Hilbert order). Exact.
+  virtual Result<std::vector<NearestRecord>> SpaceNearest(std::string_view space, const Point& point,
+                                                          size_t k, const SpaceReadOptions& options = {}) = 0;
+  // Every state of the point at exactly these coordinates on `branch`
+  // (tombstones included, deleted set), newest first; a branch's history
+  // continues into its parent's before the fork.
+  virtual Result<std::vector<SpatialRecord>> SpaceHistory(std::string_view space, std::string_view branch,
+                                                          const Point& point) = 0;
+  // Creates branch `name` of `space` from `from` as of `at` (unset: now).
+  // INVALID_ARGUMENT when it exists or `at` is beyond the latest seq.
+  virtual Result<BranchInfo> CreateBranch(std::string_view space, std::string_view name,
+                                          std::string_view from, std::optional<uint64_t> at) = 0;
+  virtual Result<std::vector<BranchInfo>> Branches(std::string_view space) = 0;
+  // Drops a branch ("main" cannot be dropped, nor a branch others fork from).
+  virtual Status DropBranch(std::string_view space, std::string_view name) = 0;
+  // What changed from branch `from` to branch `to` (as of options.as_of).
+  virtual Result<SpatialDiff> SpaceDiff(std::string_view space, std::string_view from,
+                                        std::string_view to, std::optional<uint64_t> as_of = {}) = 0;
+  // Merges `source` into `target`: every point the source changed since
+  // their common base is written to the target, unless the target changed it
+  // too (a conflict, settled by `strategy`). One atomic write.
+  virtual Result<MergeResult> MergeBranch(std::string_view space, std::string_view source,
+                                          std::string_view target, MergeStrategy strategy) = 0;
+
+  // ---- hyperedges
+  // Writes a hyperedge (edge.id empty: derived from its content). Its
+  // endpoints' spaces must exist and their points fit them. Returns it with
+  // id and seq set.
+  virtual Result<Hyperedge> PutEdge(const Hyperedge& edge) = 0;
+  // NOT_FOUND when no live edge has this id.
+  virtual Status DeleteEdge(std::string_view id) = 0;
+  // The live edges with an endpoint at (space, point). Indexed: O(degree).
+  virtual Result<std::vector<Hyperedge>> EdgesAt(std::string_view space, const Point& point,
+                                                 const EdgeQueryOptions& options = {}) = 0;
+  // The live edges of `kind`, by id.
+  virtual Result<std::vector<Hyperedge>> EdgesOfKind(std::string_view kind,
+                                                     const EdgeQueryOptions& options = {}) = 0;
+  // Breadth-first from (space, point) over live edges: every endpoint
+  // reached within options.depth hops, nearest first.
+  virtual Result<std::vector<EdgeHop>> TraverseEdges(std::string_view space, const Point& start,
+                                                     const EdgeTraverseOptions& options = {}) = 0;
 
   // Every collection that has ever held a document, sorted.
   virtual Result<std::vector<std::string>> Collections() = 0;

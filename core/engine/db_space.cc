@@ -1,0 +1,1062 @@
+// Spaces: N-dimensional points in Hilbert order, with revisions and branches
+// (README, "Spaces"; FORMAT.md, "Spaces").
+//
+// Every spatial write is a version in a system collection, written through
+// the normal write path, so it takes the global seq, is hashed into the head,
+// is durable and replays like any write:
+//   _cairn_space   id: space name            data: {"bits":B,"dims":D}; drop: tombstone
+//   _cairn_branch  id: space ":" branch      data: {"at":F,"from":parent}; drop: tombstone
+//   _cairn_point   id: space ":" branch ":" c0 "," c1 ...
+//                  data: {"data":V,"point":[..]} or {"bytes":"<base64>","point":[..]};
+//                  delete: tombstone
+// The index entries they imply are derived in ApplyVersions (ApplySpatial):
+//   'G' space                  -> BE64(gen) BE32(dims) BE32(bits), or "D" dropped
+//   'B' space 0 branch         -> BE64(gen) BE64(fork) parent, or "D" dropped
+//   'S' BE64(space gen) BE64(branch gen) hilbert_key BE32(c0)..BE32(cn-1) BE64(~seq)
+//                              -> 'J' json | 'B' bytes | 'R' hash (a payload over 1 KiB) | 'D'
+// gen is the seq of the definition, so the points of a dropped space or
+// branch never mix with those of a later one of the same name. The 'S'
+// entries are the sealed, sorted runs the checkpoint tables hold: a box
+// query decomposes its box into Hilbert key ranges (spatial/hilbert.h), seeks
+// each, and filters every entry exactly.
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <queue>
+#include <unordered_map>
+
+#include "docs/validate.h"
+#include "engine/db_impl.h"
+#include "spatial/hilbert.h"
+#include "util/coding.h"
+#include "util/json.h"
+
+namespace cairn {
+namespace {
+
+constexpr char kSpaceCollection[] = "_cairn_space";
+constexpr char kBranchCollection[] = "_cairn_branch";
+constexpr char kPointCollection[] = "_cairn_point";
+constexpr char kMain[] = "main";
+constexpr size_t kMaxNameBytes = 32;
+// Payloads up to this size are copied into their 'S' entry; larger ones are
+// read from the log by hash.
+constexpr size_t kMaxInlinePayloadBytes = 1024;
+// How many Hilbert key ranges a box query seeks at most.
+constexpr size_t kMaxRanges = 48;
+
+Status ValidateName(std::string_view name, const char* what, const Limits& limits) {
+  Status s = ValidateCollection(name, limits);
+  if (!s.ok()) return Status::InvalidArgument(std::string(what) + ": " + s.message());
+  if (name.size() > kMaxNameBytes) {
+    return Status::InvalidArgument(std::string(what) + " \"" + std::string(name) + "\" is longer than " +
+                                   std::to_string(kMaxNameBytes) + " bytes");
+  }
+  return Status::OK();
+}
+
+std::string Be64(uint64_t v) {
+  std::string s;
+  PutBigEndian64(&s, v);
+  return s;
+}
+
+void PutBe32(std::string* out, uint32_t v) {
+  char b[4] = {static_cast<char>(v >> 24), static_cast<char>(v >> 16), static_cast<char>(v >> 8),
+               static_cast<char>(v)};
+  out->append(b, 4);
+}
+
+uint32_t GetBe32(const char* p) {
+  const auto* u = reinterpret_cast<const unsigned char*>(p);
+  return (uint32_t{u[0]} << 24) | (uint32_t{u[1]} << 16) | (uint32_t{u[2]} << 8) | uint32_t{u[3]};
+}
+
+std::string SpacePrefix(uint64_t space_gen, uint64_t branch_gen) {
+  std::string k(1, 'S');
+  PutBigEndian64(&k, space_gen);
+  PutBigEndian64(&k, branch_gen);
+  return k;
+}
+
+std::string PointList(const uint32_t* p, size_t n) {
+  std::string s;
+  for (size_t i = 0; i < n; i++) {
+    if (i) s.push_back(',');
+    s += std::to_string(p[i]);
+  }
+  return s;
+}
+
+std::string PointId(std::string_view space, std::string_view branch, const Point& p) {
+  std::string id(space);
+  id.push_back(':');
+  id.append(branch);
+  id.push_back(':');
+  id += PointList(p.data(), p.size());
+  return id;
+}
+
+std::string BranchId(std::string_view space, std::string_view branch) {
+  return std::string(space) + ":" + std::string(branch);
+}
+
+// "a,b,c" -> point; false on any malformed part.
+bool ParsePointList(std::string_view s, Point* out) {
+  out->clear();
+  while (true) {
+    size_t comma = s.find(',');
+    std::string_view part = s.substr(0, comma);
+    if (part.empty() || part.size() > 10) return false;
+    uint64_t v = 0;
+    for (char c : part) {
+      if (c < '0' || c > '9') return false;
+      v = v * 10 + static_cast<uint64_t>(c - '0');
+    }
+    if (v > UINT32_MAX) return false;
+    out->push_back(static_cast<uint32_t>(v));
+    if (comma == std::string_view::npos) return true;
+    s.remove_prefix(comma + 1);
+  }
+}
+
+constexpr char kB64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+std::string Base64(std::string_view in) {
+  std::string out;
+  out.reserve((in.size() + 2) / 3 * 4);
+  size_t i = 0;
+  const auto* u = reinterpret_cast<const unsigned char*>(in.data());
+  for (; i + 3 <= in.size(); i += 3) {
+    const uint32_t v = (uint32_t{u[i]} << 16) | (uint32_t{u[i + 1]} << 8) | u[i + 2];
+    for (int s = 18; s >= 0; s -= 6) out.push_back(kB64[(v >> s) & 63]);
+  }
+  if (i + 1 == in.size()) {
+    const uint32_t v = uint32_t{u[i]} << 16;
+    out.push_back(kB64[(v >> 18) & 63]);
+    out.push_back(kB64[(v >> 12) & 63]);
+    out += "==";
+  } else if (i + 2 == in.size()) {
+    const uint32_t v = (uint32_t{u[i]} << 16) | (uint32_t{u[i + 1]} << 8);
+    out.push_back(kB64[(v >> 18) & 63]);
+    out.push_back(kB64[(v >> 12) & 63]);
+    out.push_back(kB64[(v >> 6) & 63]);
+    out.push_back('=');
+  }
+  return out;
+}
+
+bool Unbase64(std::string_view in, std::string* out) {
+  if (in.size() % 4) return false;
+  out->clear();
+  uint32_t v = 0;
+  int n = 0;
+  for (size_t i = 0; i < in.size(); i++) {
+    const char c = in[i];
+    if (c == '=') {
+      if (i + 2 < in.size()) return false;
+      continue;
+    }
+    const char* p = std::strchr(kB64, c);
+    if (!p || c == '\0') return false;
+    v = (v << 6) | static_cast<uint32_t>(p - kB64);
+    if (++n == 4) {
+      out->push_back(static_cast<char>(v >> 16));
+      out->push_back(static_cast<char>(v >> 8));
+      out->push_back(static_cast<char>(v));
+      v = 0;
+      n = 0;
+    }
+  }
+  if (n == 2) {
+    out->push_back(static_cast<char>(v >> 4));
+  } else if (n == 3) {
+    out->push_back(static_cast<char>(v >> 10));
+    out->push_back(static_cast<char>(v >> 2));
+  } else if (n != 0) {
+    return false;
+  }
+  return true;
+}
+
+// The version data of a point write.
+std::string PointData(const Point& p, const SpatialPayload& payload) {
+  std::string d;
+  if (payload.binary) {
+    d = "{\"bytes\":\"" + Base64(payload.data) + "\"";
+  } else {
+    d = "{\"data\":" + payload.data;
+  }
+  d += ",\"point\":[" + PointList(p.data(), p.size()) + "]}";
+  return d;
+}
+
+// The payload of a point version's data (PointData's inverse).
+bool PayloadOfData(std::string_view data, SpatialPayload* out) {
+  const size_t tail = data.rfind(",\"point\":[");
+  if (tail == std::string_view::npos) return false;
+  if (data.starts_with("{\"data\":")) {
+    out->binary = false;
+    out->data.assign(data.substr(8, tail - 8));
+    return true;
+  }
+  if (data.starts_with("{\"bytes\":\"") && tail >= 11 && data[tail - 1] == '"') {
+    out->binary = true;
+    return Unbase64(data.substr(10, tail - 11), &out->data);
+  }
+  return false;
+}
+
+uint64_t JsonUint(std::string_view data, std::string_view field) {
+  const std::string needle = "\"" + std::string(field) + "\":";
+  const size_t at = data.find(needle);
+  if (at == std::string_view::npos) return 0;
+  uint64_t v = 0;
+  for (size_t i = at + needle.size(); i < data.size() && data[i] >= '0' && data[i] <= '9'; i++) {
+    v = v * 10 + static_cast<uint64_t>(data[i] - '0');
+  }
+  return v;
+}
+
+std::string JsonStringField(std::string_view data, std::string_view field) {
+  const std::string needle = "\"" + std::string(field) + "\":\"";
+  const size_t at = data.find(needle);
+  if (at == std::string_view::npos) return "";
+  const size_t end = data.find('"', at + needle.size());
+  return std::string(data.substr(at + needle.size(), end - at - needle.size()));
+}
+
+Status CheckPoint(const Point& p, uint32_t dims, uint32_t bits, std::string_view what) {
+  if (p.size() != dims) {
+    return Status::InvalidArgument(std::string(what) + " has " + std::to_string(p.size()) +
+                                   " coordinates; the space has " + std::to_string(dims) + " dimensions");
+  }
+  if (bits < 32) {
+    for (size_t i = 0; i < p.size(); i++) {
+      if (p[i] >> bits) {
+        return Status::InvalidArgument(std::string(what) + ": coordinate " + std::to_string(p[i]) + " on axis " +
+                                       std::to_string(i) + " does not fit the space's " + std::to_string(bits) +
+                                       " bits (max " + std::to_string((uint64_t{1} << bits) - 1) + ")");
+      }
+    }
+  }
+  return Status::OK();
+}
+
+}  // namespace
+
+// One point's deciding entry in a view.
+struct DBImpl::SpatialEntry {
+  std::string_view position;  // Hilbert key + coordinates
+  Point point;
+  uint64_t seq = 0;
+  char kind = 'D';  // 'J', 'B', 'R' or 'D'
+  std::string_view value;  // after the kind byte
+};
+
+// ---- derived state
+
+void DBImpl::ApplySpatial(const Version& v) {
+  if (v.coll == kSpaceCollection) {
+    const std::string key = "G" + v.id;
+    if (v.deleted) {
+      mem_->Put(key, "D");
+      spaces_.erase(v.id);
+      auto b = branches_.find(v.id);
+      if (b != branches_.end()) {
+        for (const auto& [name, def] : b->second) mem_->Put("B" + v.id + std::string(1, '\0') + name, "D");
+        branches_.erase(b);
+      }
+      return;
+    }
+    SpaceDef def{static_cast<uint32_t>(JsonUint(v.data, "dims")),
+                 static_cast<uint32_t>(JsonUint(v.data, "bits")), v.seq};
+    if (def.dims < 1 || def.dims > 16 || def.bits < 1 || def.bits > 32) return;
+    std::string value = Be64(def.gen);
+    PutBe32(&value, def.dims);
+    PutBe32(&value, def.bits);
+    mem_->Put(key, value);
+    spaces_[v.id] = def;
+    return;
+  }
+  if (v.coll == kBranchCollection) {
+    const size_t colon = v.id.find(':');
+    if (colon == std::string::npos) return;
+    const std::string space = v.id.substr(0, colon), name = v.id.substr(colon + 1);
+    const std::string key = "B" + space + std::string(1, '\0') + name;
+    if (v.deleted) {
+      mem_->Put(key, "D");
+      auto b = branches_.find(space);
+      if (b != branches_.end()) b->second.erase(name);
+      return;
+    }
+    BranchDef def{JsonStringField(v.data, "from"), JsonUint(v.data, "at"), v.seq};
+    std::string value = Be64(def.gen) + Be64(def.fork) + def.parent;
+    mem_->Put(key, value);
+    branches_[space][name] = def;
+    return;
+  }
+  // A point.
+  const size_t c1 = v.id.find(':');
+  const size_t c2 = c1 == std::string::npos ? c1 : v.id.find(':', c1 + 1);
+  if (c2 == std::string::npos) return;
+  const std::string_view id(v.id);
+  auto sp = spaces_.find(id.substr(0, c1));
+  if (sp == spaces_.end() || v.seq < sp->second.gen) return;
+  const SpaceDef& def = sp->second;
+  const std::string_view branch = id.substr(c1 + 1, c2 - c1 - 1);
+  uint64_t branch_gen = def.gen;
+  if (branch != kMain) {
+    auto bs = branches_.find(id.substr(0, c1));
+    if (bs == branches_.end()) return;
+    auto b = bs->second.find(branch);
+    if (b == bs->second.end() || v.seq < b->second.gen) return;
+    branch_gen = b->second.gen;
+  }
+  Point p;
+  if (!ParsePointList(id.substr(c2 + 1), &p) || p.size() != def.dims) return;
+  if (!CheckPoint(p, def.dims, def.bits, "point").ok()) return;
+  std::string key = SpacePrefix(def.gen, branch_gen);
+  AppendHilbertKey(p.data(), static_cast<int>(def.dims), static_cast<int>(def.bits), &key);
+  for (uint32_t c : p) PutBe32(&key, c);
+  PutBigEndian64(&key, ~v.seq);
+  std::string value;
+  if (v.deleted) {
+    value = "D";
+  } else {
+    SpatialPayload payload;
+    if (!PayloadOfData(v.data, &payload)) return;
+    if (payload.data.size() > kMaxInlinePayloadBytes) {
+      value = "R";
+      value.append(reinterpret_cast<const char*>(v.hash.bytes.data()), Hash::kSize);
+    } else {
+      value = payload.binary ? "B" : "J";
+      value += payload.data;
+    }
+  }
+  mem_->Put(key, value);
+}
+
+// ---- lookups (index_mu_ held)
+
+Result<DBImpl::SpaceDef> DBImpl::FindSpace(std::string_view space) {
+  auto it = spaces_.find(space);
+  if (it == spaces_.end()) return Status::NotFound("no space named \"" + std::string(space) + "\"");
+  return it->second;
+}
+
+Result<std::vector<DBImpl::ViewLevel>> DBImpl::BranchChain(std::string_view space, const SpaceDef& def,
+                                                           std::string_view branch, uint64_t as_of) {
+  std::vector<ViewLevel> levels;
+  std::string name(branch);
+  uint64_t cap = as_of;
+  while (true) {
+    if (name == kMain) {
+      levels.push_back(ViewLevel{def.gen, cap, name});
+      return levels;
+    }
+    auto bs = branches_.find(space);
+    const BranchDef* b = nullptr;
+    if (bs != branches_.end()) {
+      auto it = bs->second.find(name);
+      if (it != bs->second.end()) b = &it->second;
+    }
+    if (!b) {
+      return Status::NotFound("space \"" + std::string(space) + "\" has no branch \"" + name + "\"");
+    }
+    if (levels.size() > 64) return Status::Corruption("branch chain of " + std::string(branch) + " loops");
+    levels.push_back(ViewLevel{b->gen, cap, name});
+    cap = std::min(cap, b->fork);
+    name = b->parent;
+  }
+}
+
+Status DBImpl::ScanView(const SpaceDef& def, const std::vector<ViewLevel>& levels, const Point& lo,
+                        const Point& hi, std::string_view after,
+                        const std::function<bool(SpatialEntry&)>& fn) {
+  const int dims = static_cast<int>(def.dims), bits = static_cast<int>(def.bits);
+  const size_t key_bytes = HilbertKeyBytes(dims, bits);
+  const size_t pos_bytes = key_bytes + 4 * def.dims;
+  const std::vector<HilbertRange> ranges = HilbertRanges(lo.data(), hi.data(), dims, bits, kMaxRanges);
+
+  // One cursor per level, each yielding its deciding entries in order.
+  struct Cursor {
+    std::string prefix;
+    uint64_t cap = 0;
+    std::unique_ptr<Table::Iterator> it;
+    size_t range = 0;
+    bool done = false;
+    bool has = false;  // `entry` holds this level's next deciding entry
+    std::string position;
+    SpatialEntry entry;
+  };
+  std::vector<Cursor> cursors(levels.size());
+  auto in_box = [&](const char* coords, Point* p) {
+    p->resize(def.dims);
+    for (uint32_t i = 0; i < def.dims; i++) {
+      const uint32_t c = GetBe32(coords + 4 * i);
+      if (c < lo[i] || c > hi[i]) return false;
+      (*p)[i] = c;
+    }
+    return true;
+  };
+  // Seeks the cursor's current range at or after max(range.lo, after).
+  auto seek_range = [&](Cursor& c) -> Status {
+    while (c.range < ranges.size()) {
+      const HilbertRange& r = ranges[c.range];
+      if (!after.empty() && std::string_view(r.hi) < after.substr(0, key_bytes)) {
+        c.range++;
+        continue;
+      }
+      std::string target = c.prefix;
+      if (!after.empty() && after.substr(0, key_bytes) >= std::string_view(r.lo)) {
+        target.append(after);
+        target.append(8, '\xff');  // past every version of `after`
+      } else {
+        target.append(r.lo);
+      }
+      return c.it->Seek(target);
+    }
+    c.done = true;
+    return Status::OK();
+  };
+  // Advances to the cursor's next deciding entry in the box.
+  auto advance = [&](Cursor& c) -> Status {
+    c.has = false;
+    while (!c.done) {
+      if (!c.it->Valid() || !c.it->key().starts_with(c.prefix)) {
+        c.done = true;
+        break;
+      }
+      std::string_view k = c.it->key().substr(c.prefix.size());
+      if (k.size() != pos_bytes + 8) return Status::Corruption("malformed spatial index entry");
+      if (k.substr(0, key_bytes) > std::string_view(ranges[c.range].hi)) {
+        c.range++;
+        CAIRN_RETURN_IF_ERROR(seek_range(c));
+        continue;
+      }
+      const std::string_view pos = k.substr(0, pos_bytes);
+      const uint64_t seq = ~DecodeBigEndian64(k.data() + pos_bytes);
+      if (seq > c.cap || !in_box(k.data() + key_bytes, &c.entry.point)) {
+        CAIRN_RETURN_IF_ERROR(c.it->Next());
+        continue;
+      }
+      c.position.assign(pos);
+      c.entry.seq = seq;
+      const std::string_view value = c.it->value();
+      if (value.empty()) return Status::Corruption("empty spatial index value");
+      c.entry.kind = value[0];
+      c.entry.value = value.substr(1);
+      c.has = true;
+      break;
+    }
+    return Status::OK();
+  };
+  for (size_t i = 0; i < levels.size(); i++) {
+    Cursor& c = cursors[i];
+    c.prefix = SpacePrefix(def.gen, levels[i].branch_gen);
+    c.cap = levels[i].cap;
+    c.it = NewIndexIterator();
+    CAIRN_RETURN_IF_ERROR(seek_range(c));
+    CAIRN_RETURN_IF_ERROR(advance(c));
+  }
+  // Skips the remaining (older) versions of the cursor's current point, then
+  // finds its next deciding entry.
+  auto next = [&](Cursor& c) -> Status {
+    CAIRN_RETURN_IF_ERROR(c.it->Next());
+    while (c.it->Valid() && c.it->key().size() == c.prefix.size() + pos_bytes + 8 &&
+           c.it->key().substr(c.prefix.size(), pos_bytes) == c.position) {
+      CAIRN_RETURN_IF_ERROR(c.it->Next());
+    }
+    return advance(c);
+  };
+  while (true) {
+    // The smallest position among the levels; the nearest level holding it decides.
+    Cursor* best = nullptr;
+    for (Cursor& c : cursors) {
+      if (c.has && (!best || c.position < best->position)) best = &c;
+    }
+    if (!best) return Status::OK();
+    const std::string position = best->position;
+    best->entry.position = best->position;
+    const bool go_on = fn(best->entry);
+    for (Cursor& c : cursors) {
+      if (c.has && c.position == position) CAIRN_RETURN_IF_ERROR(next(c));
+    }
+    if (!go_on) return Status::OK();
+  }
+}
+
+
+Hash DBImpl::FillRecord(const SpatialEntry& e, SpatialRecord* r) {
+  r->point = e.point;
+  r->seq = e.seq;
+  r->deleted = e.kind == 'D';
+  r->payload.binary = e.kind == 'B';
+  Hash h;
+  if (e.kind == 'R' && e.value.size() == Hash::kSize) {
+    std::memcpy(h.bytes.data(), e.value.data(), Hash::kSize);
+    r->payload.data.clear();
+  } else if (e.kind == 'J' || e.kind == 'B') {
+    r->payload.data.assign(e.value);
+  } else {
+    r->payload.data.clear();
+  }
+  return h;
+}
+
+Status DBImpl::ResolvePayloads(std::vector<SpatialRecord>* records, const std::vector<Hash>& by_hash) {
+  for (size_t i = 0; i < by_hash.size() && i < records->size(); i++) {
+    if (by_hash[i].IsZero()) continue;
+    CAIRN_ASSIGN_OR_RETURN(std::optional<Version> v, GetByHash(by_hash[i]));
+    SpatialRecord& r = (*records)[i];
+    if (!v || !PayloadOfData(v->data, &r.payload)) {
+      return Status::Corruption("the payload of point [" + PointList(r.point.data(), r.point.size()) +
+                                "] (version " + by_hash[i].ToHex() + ") cannot be read");
+    }
+  }
+  return Status::OK();
+}
+
+// ---- spaces
+
+Result<SpaceInfo> DBImpl::CreateSpace(std::string_view name, uint32_t dims, uint32_t bits) {
+  CAIRN_RETURN_IF_ERROR(CheckOpen());
+  CAIRN_RETURN_IF_ERROR(ValidateName(name, "space name", options_.limits));
+  if (dims < 1 || dims > 16) {
+    return Status::InvalidArgument("space " + std::string(name) + ": dims must be 1..16, got " + std::to_string(dims));
+  }
+  if (bits < 1 || bits > 32) {
+    return Status::InvalidArgument("space " + std::string(name) + ": bits must be 1..32, got " + std::to_string(bits));
+  }
+  {
+    ReaderLock l(&index_mu_);
+    auto it = spaces_.find(name);
+    if (it != spaces_.end()) {
+      if (it->second.dims != dims || it->second.bits != bits) {
+        return Status::InvalidArgument("space " + std::string(name) + " exists with dims " +
+                                       std::to_string(it->second.dims) + " and bits " +
+                                       std::to_string(it->second.bits) + ", not dims " + std::to_string(dims) +
+                                       " and bits " + std::to_string(bits));
+      }
+      return SpaceInfo{std::string(name), dims, bits, it->second.gen};
+    }
+  }
+  const std::string data = "{\"bits\":" + std::to_string(bits) + ",\"dims\":" + std::to_string(dims) + "}";
+  CAIRN_ASSIGN_OR_RETURN(Version v, WriteSystem(kSpaceCollection, std::string(name), data, false));
+  return SpaceInfo{std::string(name), dims, bits, v.seq};
+}
+
+Result<std::vector<SpaceInfo>> DBImpl::Spaces() {
+  CAIRN_RETURN_IF_ERROR(CheckOpen());
+  ReaderLock l(&index_mu_);
+  std::vector<SpaceInfo> out;
+  for (const auto& [name, def] : spaces_) out.push_back(SpaceInfo{name, def.dims, def.bits, def.gen});
+  return out;
+}
+
+Status DBImpl::DropSpace(std::string_view name) {
+  CAIRN_RETURN_IF_ERROR(CheckOpen());
+  CAIRN_RETURN_IF_ERROR(ValidateName(name, "space name", options_.limits));
+  {
+    ReaderLock l(&index_mu_);
+    CAIRN_RETURN_IF_ERROR(FindSpace(name).status());
+  }
+  return WriteSystem(kSpaceCollection, std::string(name), "", true).status();
+}
+
+// ---- writes
+
+Result<std::vector<uint64_t>> DBImpl::SpaceWrite(std::string_view space, std::string_view branch,
+                                                 const std::vector<SpatialWrite>& ops) {
+  return WriteSpatial(space, branch, ops, true);
+}
+
+Result<std::vector<uint64_t>> DBImpl::WriteSpatial(std::string_view space, std::string_view branch,
+                                                   const std::vector<SpatialWrite>& ops, bool check_live) {
+  CAIRN_RETURN_IF_ERROR(CheckOpen());
+  CAIRN_RETURN_IF_ERROR(ValidateName(space, "space name", options_.limits));
+  CAIRN_RETURN_IF_ERROR(ValidateName(branch, "branch name", options_.limits));
+  if (ops.empty()) return std::vector<uint64_t>();
+  if (check_live && ops.size() > options_.limits.max_batch_writes) {
+    return Status::InvalidArgument("a spatial batch holds " + std::to_string(ops.size()) + " writes; the limit is " +
+                                   std::to_string(options_.limits.max_batch_writes));
+  }
+  SpaceDef def;
+  {
+    ReaderLock l(&index_mu_);
+    CAIRN_ASSIGN_OR_RETURN(def, FindSpace(space));
+    CAIRN_RETURN_IF_ERROR(BranchChain(space, def, branch, visible_seq_).status());
+  }
+  const JsonLimits jl{options_.limits.max_depth, options_.limits.max_document_bytes};
+  std::vector<PreparedOp> prepared;
+  prepared.reserve(ops.size());
+  // Deletes of points this batch wrote before, by id: live after the batch's
+  // earlier ops?
+  std::unordered_map<std::string, bool> batch_live;
+  for (size_t i = 0; i < ops.size(); i++) {
+    const SpatialWrite& w = ops[i];
+    const std::string what = ops.size() > 1 ? "batch item " + std::to_string(i) + ": point" : "point";
+    CAIRN_RETURN_IF_ERROR(CheckPoint(w.point, def.dims, def.bits, what));
+    PreparedOp op;
+    op.coll = kPointCollection;
+    op.id = PointId(space, branch, w.point);
+    op.is_delete = w.is_delete;
+    if (w.is_delete) {
+      op.data = "null";
+      op.allow_absent = true;
+      if (check_live) {
+        bool live;
+        if (auto it = batch_live.find(op.id); it != batch_live.end()) {
+          live = it->second;
+        } else {
+          SpaceReadOptions ro;
+          ro.branch = std::string(branch);
+          CAIRN_ASSIGN_OR_RETURN(uint64_t n, SpaceCount(space, w.point, w.point, ro));
+          live = n > 0;
+        }
+        if (!live) {
+          return Status::NotFound(what + " [" + PointList(w.point.data(), w.point.size()) + "] is not live in " +
+                                  std::string(space) + "/" + std::string(branch));
+        }
+      }
+    } else if (w.payload.binary) {
+      if (w.payload.data.size() > options_.limits.max_document_bytes / 2) {
+        return Status::InvalidArgument(what + ": payload of " + std::to_string(w.payload.data.size()) +
+                                       " bytes is over the limit of " +
+                                       std::to_string(options_.limits.max_document_bytes / 2));
+      }
+      op.data = PointData(w.point, w.payload);
+    } else {
+      auto canon = CanonicalizeJson(w.payload.data.empty() ? std::string_view("null") : w.payload.data, jl);
+      if (!canon.ok()) return canon.status().WithContext(what + " [" + PointList(w.point.data(), w.point.size()) + "]");
+      op.data = PointData(w.point, SpatialPayload{std::move(canon).value(), false});
+    }
+    batch_live[op.id] = !w.is_delete;
+    prepared.push_back(std::move(op));
+  }
+  CAIRN_ASSIGN_OR_RETURN(std::vector<Version> versions, Write(std::move(prepared)));
+  std::vector<uint64_t> seqs;
+  seqs.reserve(versions.size());
+  for (const Version& v : versions) seqs.push_back(v.seq);
+  return seqs;
+}
+
+// ---- queries
+
+Result<SpaceQueryResult> DBImpl::BoxQuery(std::string_view space, const Point* lo_in, const Point* hi_in,
+                                          const Point* prefix, const SpaceReadOptions& options) {
+  CAIRN_RETURN_IF_ERROR(CheckOpen());
+  SpaceQueryResult out;
+  std::vector<Hash> by_hash;
+  {
+    ReaderLock l(&index_mu_);
+    CAIRN_ASSIGN_OR_RETURN(SpaceDef def, FindSpace(space));
+    Point lo, hi;
+    if (prefix) {
+      if (prefix->size() > def.dims) {
+        return Status::InvalidArgument("prefix has " + std::to_string(prefix->size()) +
+                                       " coordinates; the space has " + std::to_string(def.dims) + " dimensions");
+      }
+      Point full(*prefix);
+      full.resize(def.dims, 0);
+      CAIRN_RETURN_IF_ERROR(CheckPoint(full, def.dims, def.bits, "prefix"));
+      lo = full;
+      hi = full;
+      const uint32_t max = def.bits == 32 ? UINT32_MAX : (uint32_t{1} << def.bits) - 1;
+      for (size_t i = prefix->size(); i < def.dims; i++) hi[i] = max;
+    } else {
+      CAIRN_RETURN_IF_ERROR(CheckPoint(*lo_in, def.dims, def.bits, "box min"));
+      CAIRN_RETURN_IF_ERROR(CheckPoint(*hi_in, def.dims, def.bits, "box max"));
+      lo = *lo_in;
+      hi = *hi_in;
+      for (size_t i = 0; i < def.dims; i++) {
+        if (lo[i] > hi[i]) {
+          return Status::InvalidArgument("box min " + std::to_string(lo[i]) + " is above box max " +
+                                         std::to_string(hi[i]) + " on axis " + std::to_string(i));
+        }
+      }
+    }
+    if (options.as_of && *options.as_of > visible_seq_) {
+      return Status::InvalidArgument("as_of " + std::to_string(*options.as_of) + " is beyond the latest seq " +
+                                     std::to_string(visible_seq_));
+    }
+    out.seq = options.as_of.value_or(visible_seq_);
+    CAIRN_ASSIGN_OR_RETURN(std::vector<ViewLevel> levels, BranchChain(space, def, options.branch, out.seq));
+    std::string after;
+    if (!options.cursor.empty()) {
+      const size_t pos_bytes = HilbertKeyBytes(static_cast<int>(def.dims), static_cast<int>(def.bits)) + 4 * def.dims;
+      if (options.cursor.size() != 2 * pos_bytes) return Status::InvalidArgument("malformed cursor");
+      for (size_t i = 0; i < pos_bytes; i++) {
+        auto hex = [](char c) -> int {
+          if (c >= '0' && c <= '9') return c - '0';
+          if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+          return -1;
+        };
+        const int a = hex(options.cursor[2 * i]), b = hex(options.cursor[2 * i + 1]);
+        if (a < 0 || b < 0) return Status::InvalidArgument("malformed cursor");
+        after.push_back(static_cast<char>(a * 16 + b));
+      }
+    }
+    std::string last;
+    CAIRN_RETURN_IF_ERROR(ScanView(def, levels, lo, hi, after, [&](SpatialEntry& e) {
+      if (e.kind == 'D') return true;
+      if (out.records.size() == options.limit) {
+        out.cursor = "more";  // set below from `last`
+        return false;
+      }
+      out.records.emplace_back();
+      by_hash.push_back(FillRecord(e, &out.records.back()));
+      last.assign(e.position);
+      return true;
+    }));
+    if (!out.cursor.empty()) {
+      static constexpr char kHex[] = "0123456789abcdef";
+      out.cursor.clear();
+      for (unsigned char c : last) {
+        out.cursor.push_back(kHex[c >> 4]);
+        out.cursor.push_back(kHex[c & 15]);
+      }
+    }
+  }
+  CAIRN_RETURN_IF_ERROR(ResolvePayloads(&out.records, by_hash));
+  return out;
+}
+
+Result<SpaceQueryResult> DBImpl::SpaceBox(std::string_view space, const Point& lo, const Point& hi,
+                                          const SpaceReadOptions& options) {
+  return BoxQuery(space, &lo, &hi, nullptr, options);
+}
+
+Result<SpaceQueryResult> DBImpl::SpaceSubscope(std::string_view space, const Point& prefix,
+                                               const SpaceReadOptions& options) {
+  return BoxQuery(space, nullptr, nullptr, &prefix, options);
+}
+
+Result<uint64_t> DBImpl::SpaceCount(std::string_view space, const Point& lo, const Point& hi,
+                                    const SpaceReadOptions& options) {
+  CAIRN_RETURN_IF_ERROR(CheckOpen());
+  ReaderLock l(&index_mu_);
+  CAIRN_ASSIGN_OR_RETURN(SpaceDef def, FindSpace(space));
+  CAIRN_RETURN_IF_ERROR(CheckPoint(lo, def.dims, def.bits, "box min"));
+  CAIRN_RETURN_IF_ERROR(CheckPoint(hi, def.dims, def.bits, "box max"));
+  for (size_t i = 0; i < def.dims; i++) {
+    if (lo[i] > hi[i]) {
+      return Status::InvalidArgument("box min " + std::to_string(lo[i]) + " is above box max " +
+                                     std::to_string(hi[i]) + " on axis " + std::to_string(i));
+    }
+  }
+  if (options.as_of && *options.as_of > visible_seq_) {
+    return Status::InvalidArgument("as_of " + std::to_string(*options.as_of) + " is beyond the latest seq " +
+                                   std::to_string(visible_seq_));
+  }
+  CAIRN_ASSIGN_OR_RETURN(std::vector<ViewLevel> levels,
+                         BranchChain(space, def, options.branch, options.as_of.value_or(visible_seq_)));
+  uint64_t n = 0;
+  CAIRN_RETURN_IF_ERROR(ScanView(def, levels, lo, hi, "", [&](SpatialEntry& e) {
+    if (e.kind != 'D') n++;
+    return true;
+  }));
+  return n;
+}
+
+Result<std::vector<NearestRecord>> DBImpl::SpaceNearest(std::string_view space, const Point& point, size_t k,
+                                                        const SpaceReadOptions& options) {
+  CAIRN_RETURN_IF_ERROR(CheckOpen());
+  uint32_t dims, bits;
+  {
+    ReaderLock l(&index_mu_);
+    CAIRN_ASSIGN_OR_RETURN(SpaceDef def, FindSpace(space));
+    CAIRN_RETURN_IF_ERROR(CheckPoint(point, def.dims, def.bits, "point"));
+    dims = def.dims;
+    bits = def.bits;
+  }
+  std::vector<NearestRecord> out;
+  if (k == 0) return out;
+  const uint64_t max = bits == 32 ? UINT32_MAX : (uint64_t{1} << bits) - 1;
+  SpaceReadOptions ro = options;
+  ro.limit = SIZE_MAX;
+  ro.cursor.clear();
+  if (!ro.as_of) ro.as_of = VisibleSeq();  // one snapshot for every round
+  // Grow a box around the point until it holds k points no farther than its
+  // half-width: every point outside the box is farther than that.
+  for (uint64_t w = 16;; w *= 4) {
+    Point lo(dims), hi(dims);
+    bool whole = true;
+    for (uint32_t i = 0; i < dims; i++) {
+      lo[i] = static_cast<uint32_t>(point[i] > w ? point[i] - w : 0);
+      hi[i] = static_cast<uint32_t>(std::min<uint64_t>(max, uint64_t{point[i]} + w));
+      if (lo[i] != 0 || hi[i] != max) whole = false;
+    }
+    CAIRN_ASSIGN_OR_RETURN(SpaceQueryResult r, SpaceBox(space, lo, hi, ro));
+    if (r.records.size() >= k || whole) {
+      out.clear();
+      for (SpatialRecord& rec : r.records) {
+        double d2 = 0;
+        for (uint32_t i = 0; i < dims; i++) {
+          const double d = static_cast<double>(rec.point[i]) - static_cast<double>(point[i]);
+          d2 += d * d;
+        }
+        out.push_back(NearestRecord{std::move(rec), std::sqrt(d2)});
+      }
+      // Stable: ties keep Hilbert order.
+      std::stable_sort(out.begin(), out.end(),
+                       [](const NearestRecord& a, const NearestRecord& b) { return a.distance < b.distance; });
+      if (out.size() > k) out.resize(k);
+      if (whole || (out.size() == k && out.back().distance <= static_cast<double>(w))) return out;
+    }
+    if (w > max) return out;
+  }
+}
+
+Result<std::vector<SpatialRecord>> DBImpl::SpaceHistory(std::string_view space, std::string_view branch,
+                                                        const Point& point) {
+  CAIRN_RETURN_IF_ERROR(CheckOpen());
+  std::vector<ViewLevel> levels;  // each level's writes start at its definition (branch_gen)
+  {
+    ReaderLock l(&index_mu_);
+    CAIRN_ASSIGN_OR_RETURN(SpaceDef def, FindSpace(space));
+    CAIRN_RETURN_IF_ERROR(CheckPoint(point, def.dims, def.bits, "point"));
+    CAIRN_ASSIGN_OR_RETURN(levels, BranchChain(space, def, branch, visible_seq_));
+  }
+  std::vector<SpatialRecord> out;
+  for (const ViewLevel& lv : levels) {
+    CAIRN_ASSIGN_OR_RETURN(std::vector<Version> versions, History(kPointCollection, PointId(space, lv.branch, point)));
+    for (const Version& v : versions) {
+      if (v.seq > lv.cap || v.seq < lv.branch_gen) continue;
+      SpatialRecord r;
+      r.point = point;
+      r.seq = v.seq;
+      r.deleted = v.deleted;
+      if (!v.deleted && !PayloadOfData(v.data, &r.payload)) {
+        return Status::Corruption("point version " + v.hash.ToHex() + " holds no payload");
+      }
+      out.push_back(std::move(r));
+    }
+  }
+  return out;
+}
+
+// ---- branches
+
+Result<BranchInfo> DBImpl::CreateBranch(std::string_view space, std::string_view name, std::string_view from,
+                                        std::optional<uint64_t> at) {
+  CAIRN_RETURN_IF_ERROR(CheckOpen());
+  CAIRN_RETURN_IF_ERROR(ValidateName(space, "space name", options_.limits));
+  CAIRN_RETURN_IF_ERROR(ValidateName(name, "branch name", options_.limits));
+  CAIRN_RETURN_IF_ERROR(ValidateName(from, "parent branch name", options_.limits));
+  uint64_t fork;
+  {
+    ReaderLock l(&index_mu_);
+    CAIRN_ASSIGN_OR_RETURN(SpaceDef def, FindSpace(space));
+    if (name == kMain || (branches_.count(space) && branches_.find(space)->second.count(name))) {
+      return Status::InvalidArgument("space " + std::string(space) + " already has a branch \"" + std::string(name) + "\"");
+    }
+    CAIRN_RETURN_IF_ERROR(BranchChain(space, def, from, visible_seq_).status());
+    if (at && *at > visible_seq_) {
+      return Status::InvalidArgument("branch point " + std::to_string(*at) + " is beyond the latest seq " +
+                                     std::to_string(visible_seq_));
+    }
+    fork = at.value_or(visible_seq_);
+  }
+  std::string data = "{\"at\":" + std::to_string(fork) + ",\"from\":";
+  AppendJsonString(&data, from);
+  data += "}";
+  CAIRN_ASSIGN_OR_RETURN(Version v, WriteSystem(kBranchCollection, BranchId(space, name), data, false));
+  return BranchInfo{std::string(name), std::string(from), fork, v.seq};
+}
+
+Result<std::vector<BranchInfo>> DBImpl::Branches(std::string_view space) {
+  CAIRN_RETURN_IF_ERROR(CheckOpen());
+  ReaderLock l(&index_mu_);
+  CAIRN_ASSIGN_OR_RETURN(SpaceDef def, FindSpace(space));
+  std::vector<BranchInfo> out;
+  out.push_back(BranchInfo{kMain, "", 0, def.gen});
+  auto bs = branches_.find(space);
+  if (bs != branches_.end()) {
+    for (const auto& [name, b] : bs->second) {
+      if (name != kMain) out.push_back(BranchInfo{name, b.parent, b.fork, b.gen});
+    }
+  }
+  return out;
+}
+
+Status DBImpl::DropBranch(std::string_view space, std::string_view name) {
+  CAIRN_RETURN_IF_ERROR(CheckOpen());
+  CAIRN_RETURN_IF_ERROR(ValidateName(space, "space name", options_.limits));
+  CAIRN_RETURN_IF_ERROR(ValidateName(name, "branch name", options_.limits));
+  {
+    ReaderLock l(&index_mu_);
+    CAIRN_RETURN_IF_ERROR(FindSpace(space).status());
+    if (name == kMain) return Status::InvalidArgument("the main branch of a space cannot be dropped");
+    auto bs = branches_.find(space);
+    if (bs == branches_.end() || !bs->second.count(name)) {
+      return Status::NotFound("space \"" + std::string(space) + "\" has no branch \"" + std::string(name) + "\"");
+    }
+    for (const auto& [other, b] : bs->second) {
+      if (b.parent == name) {
+        return Status::InvalidArgument("branch " + std::string(name) + " cannot be dropped: branch " + other +
+                                       " forks from it");
+      }
+    }
+  }
+  return WriteSystem(kBranchCollection, BranchId(space, name), "", true).status();
+}
+
+Result<std::vector<SpatialRecord>> DBImpl::FullView(std::string_view space, std::string_view branch,
+                                                    uint64_t as_of, bool with_tombstones) {
+  std::vector<SpatialRecord> out;
+  std::vector<Hash> by_hash;
+  {
+    ReaderLock l(&index_mu_);
+    CAIRN_ASSIGN_OR_RETURN(SpaceDef def, FindSpace(space));
+    CAIRN_ASSIGN_OR_RETURN(std::vector<ViewLevel> levels, BranchChain(space, def, branch, as_of));
+    const uint32_t max = def.bits == 32 ? UINT32_MAX : (uint32_t{1} << def.bits) - 1;
+    const Point lo(def.dims, 0), hi(def.dims, max);
+    CAIRN_RETURN_IF_ERROR(ScanView(def, levels, lo, hi, "", [&](SpatialEntry& e) {
+      if (e.kind == 'D' && !with_tombstones) return true;
+      out.emplace_back();
+      by_hash.push_back(FillRecord(e, &out.back()));
+      return true;
+    }));
+  }
+  CAIRN_RETURN_IF_ERROR(ResolvePayloads(&out, by_hash));
+  return out;
+}
+
+namespace {
+
+bool SamePayload(const SpatialRecord& a, const SpatialRecord& b) {
+  return a.payload.binary == b.payload.binary && a.payload.data == b.payload.data;
+}
+
+// Live state of a point: nullopt when absent or deleted.
+const SpatialRecord* Live(const std::map<Point, SpatialRecord>& m, const Point& p) {
+  auto it = m.find(p);
+  return it == m.end() || it->second.deleted ? nullptr : &it->second;
+}
+
+std::map<Point, SpatialRecord> ByPoint(std::vector<SpatialRecord> v) {
+  std::map<Point, SpatialRecord> m;
+  for (SpatialRecord& r : v) {
+    Point p = r.point;
+    m.emplace(std::move(p), std::move(r));
+  }
+  return m;
+}
+
+}  // namespace
+
+Result<SpatialDiff> DBImpl::SpaceDiff(std::string_view space, std::string_view from, std::string_view to,
+                                      std::optional<uint64_t> as_of) {
+  CAIRN_RETURN_IF_ERROR(CheckOpen());
+  const uint64_t seq = as_of.value_or(VisibleSeq());
+  if (seq > VisibleSeq()) {
+    return Status::InvalidArgument("as_of " + std::to_string(seq) + " is beyond the latest seq " +
+                                   std::to_string(VisibleSeq()));
+  }
+  CAIRN_ASSIGN_OR_RETURN(std::vector<SpatialRecord> a, FullView(space, from, seq, false));
+  CAIRN_ASSIGN_OR_RETURN(std::vector<SpatialRecord> b, FullView(space, to, seq, false));
+  // Both are in the same (Hilbert, coordinates) order: merge them.
+  SpatialDiff diff;
+  const std::map<Point, SpatialRecord> in_b = ByPoint(b);
+  std::map<Point, bool> seen;
+  for (SpatialRecord& r : a) {
+    const SpatialRecord* other = Live(in_b, r.point);
+    seen[r.point] = true;
+    if (!other) {
+      diff.removed.push_back(std::move(r));
+    } else if (!SamePayload(r, *other)) {
+      diff.changed.emplace_back(std::move(r), *other);
+    }
+  }
+  for (SpatialRecord& r : b) {
+    if (!seen.count(r.point)) diff.added.push_back(std::move(r));
+  }
+  return diff;
+}
+
+Result<MergeResult> DBImpl::MergeBranch(std::string_view space, std::string_view source, std::string_view target,
+                                        MergeStrategy strategy) {
+  CAIRN_RETURN_IF_ERROR(CheckOpen());
+  if (source == target) return Status::InvalidArgument("a branch cannot be merged into itself");
+  // The common base: the first level of the source's view that the
+  // target's view also reads, as of the older of the two caps.
+  std::string base_branch;
+  uint64_t base_seq = 0;
+  const uint64_t now = VisibleSeq();
+  {
+    ReaderLock l(&index_mu_);
+    CAIRN_ASSIGN_OR_RETURN(SpaceDef def, FindSpace(space));
+    CAIRN_ASSIGN_OR_RETURN(std::vector<ViewLevel> s, BranchChain(space, def, source, now));
+    CAIRN_ASSIGN_OR_RETURN(std::vector<ViewLevel> t, BranchChain(space, def, target, now));
+    for (const ViewLevel& a : s) {
+      for (const ViewLevel& b : t) {
+        if (a.branch == b.branch && base_branch.empty()) {
+          base_branch = a.branch;
+          base_seq = std::min(a.cap, b.cap);
+        }
+      }
+      if (!base_branch.empty()) break;
+    }
+    if (base_branch.empty()) return Status::Internal("branches " + std::string(source) + " and " + std::string(target) + " share no base");
+  }
+  CAIRN_ASSIGN_OR_RETURN(std::vector<SpatialRecord> sv, FullView(space, source, now, true));
+  CAIRN_ASSIGN_OR_RETURN(std::vector<SpatialRecord> tv, FullView(space, target, now, true));
+  CAIRN_ASSIGN_OR_RETURN(std::vector<SpatialRecord> bv, FullView(space, base_branch, base_seq, true));
+  const std::map<Point, SpatialRecord> S = ByPoint(std::move(sv)), T = ByPoint(std::move(tv)), B = ByPoint(std::move(bv));
+  auto same = [](const SpatialRecord* x, const SpatialRecord* y) {
+    if (!x || !y) return x == y;
+    return SamePayload(*x, *y);
+  };
+  auto opt = [](const std::map<Point, SpatialRecord>& m, const Point& p) -> std::optional<SpatialRecord> {
+    auto it = m.find(p);
+    if (it == m.end()) return std::nullopt;
+    return it->second;
+  };
+  MergeResult result;
+  std::vector<SpatialWrite> writes;
+  for (const auto& [p, srec] : S) {
+    const SpatialRecord* s = Live(S, p);
+    const SpatialRecord* t = Live(T, p);
+    const SpatialRecord* b = Live(B, p);
+    if (same(s, b)) continue;  // the source did not change it
+    if (same(s, t)) continue;  // both made the same change
+    bool take_source;
+    if (same(t, b)) {
+      take_source = true;  // only the source changed it
+    } else {
+      switch (strategy) {
+        case MergeStrategy::kPreferTarget: take_source = false; break;
+        case MergeStrategy::kPreferSource: take_source = true; break;
+        case MergeStrategy::kLatestWins: {
+          auto tt = T.find(p);
+          take_source = tt == T.end() || srec.seq > tt->second.seq;
+          break;
+        }
+        case MergeStrategy::kReport:
+        default:
+          result.conflicts.push_back(MergeConflict{p, opt(B, p), opt(S, p), opt(T, p)});
+          take_source = false;
+      }
+    }
+    if (!take_source) continue;
+    SpatialWrite w;
+    w.point = p;
+    if (s) {
+      w.payload = s->payload;
+    } else {
+      if (!t) continue;  // already absent in the target
+      w.is_delete = true;
+    }
+    writes.push_back(std::move(w));
+  }
+  if (!result.conflicts.empty()) return result;  // kReport: nothing written
+  // One write, however many points: a merge is atomic.
+  CAIRN_ASSIGN_OR_RETURN(std::vector<uint64_t> seqs, WriteSpatial(space, target, writes, false));
+  result.applied = seqs.size();
+  if (!seqs.empty()) result.seq = seqs.back();
+  return result;
+}
+
+}  // namespace cairn

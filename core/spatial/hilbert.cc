@@ -1,0 +1,360 @@
+#include "spatial/hilbert.h"
+
+#include <algorithm>
+#include <array>
+#include <cassert>
+#include <limits>
+
+namespace cairn {
+namespace {
+
+constexpr int kMaxKeyBytes = (kMaxDims * 32) / 8;
+
+void CheckShape(int dims, int bits) {
+  assert(dims >= 1 && dims <= kMaxDims);
+  assert(bits >= 1 && bits <= 32);
+  (void)dims;
+  (void)bits;
+}
+
+// ---- Skilling's transform, in place on x[0..n) of b-bit words.
+//
+// The published code derives its loop bounds from `N = 2 << (b-1)` and
+// `M = 1 << (b-1)`, shifts of a signed int: at b = 32 both overflow
+// (undefined before C++20; N wraps to 0), so the loops only stop at the
+// right place by accident of 32-bit unsigned wrap-around, and run over bits
+// that do not exist with a wider word. The loops below count bit positions
+// q = 1..b-1 instead and shift only an unsigned 1 by at most 31. The
+// published Gray decode also runs `for (i = n-1; i >= 0; i--) X[i] ^= X[i-1]`,
+// reading X[-1]; it stops at i = 1 here.
+
+// Coordinates -> transposed index (Skilling's AxestoTranspose).
+void AxesToTranspose(uint32_t* x, int b, int n) {
+  // Inverse undo excess work, from the top bit down.
+  for (int q = b - 1; q >= 1; q--) {
+    const uint32_t bit = uint32_t{1} << q, low = bit - 1;
+    for (int i = 0; i < n; i++) {
+      if (x[i] & bit) {
+        x[0] ^= low;  // invert
+      } else {
+        const uint32_t t = (x[0] ^ x[i]) & low;  // exchange
+        x[0] ^= t;
+        x[i] ^= t;
+      }
+    }
+  }
+  // Gray encode.
+  for (int i = 1; i < n; i++) x[i] ^= x[i - 1];
+  uint32_t t = 0;
+  for (int q = b - 1; q >= 1; q--) {
+    if (x[n - 1] & (uint32_t{1} << q)) t ^= (uint32_t{1} << q) - 1;
+  }
+  for (int i = 0; i < n; i++) x[i] ^= t;
+}
+
+// Transposed index -> coordinates (Skilling's TransposetoAxes).
+void TransposeToAxes(uint32_t* x, int b, int n) {
+  // Gray decode by H ^ (H/2).
+  uint32_t t = x[n - 1] >> 1;
+  for (int i = n - 1; i > 0; i--) x[i] ^= x[i - 1];
+  x[0] ^= t;
+  // Undo excess work, from bit 1 up.
+  for (int q = 1; q < b; q++) {
+    const uint32_t bit = uint32_t{1} << q, low = bit - 1;
+    for (int i = n - 1; i >= 0; i--) {
+      if (x[i] & bit) {
+        x[0] ^= low;
+      } else {
+        t = (x[0] ^ x[i]) & low;
+        x[0] ^= t;
+        x[i] ^= t;
+      }
+    }
+  }
+}
+
+// ---- Range decomposition.
+//
+// A key prefix of `len` bits covers an axis-aligned box. Write
+// len = (bits-1-r)*dims + m: every coordinate's bits above r are fixed, and
+// of index row r (the dims bits h_0..h_{dims-1} taken from bit r of x[0..n)
+// of the transpose) the first m are. TransposeToAxes maps row r of the index
+// to row r of the coordinates as
+//   g_0 = h_0 ^ c (c: h_{dims-1} of row r+1, 0 for the top row),
+//   g_i = h_i ^ h_{i-1},
+//   coordinate bit r of axis k = g[perm[k]] ^ flip[k],
+// where (perm, flip) composes the "undo excess work" steps of the rows above
+// r, each a fixed sequence of inversions of x[0] and exchanges of x[0] and
+// x[i] chosen by that row's g. Fixing h_0..h_{m-1} fixes g_0..g_{m-1} and
+// so bit r of the m axes k with perm[k] < m; the other axes keep bit r and
+// every lower bit free. Each index bit appended to a prefix thus halves its
+// box along one axis.
+struct Node {
+  std::array<uint8_t, kMaxKeyBytes> key{};  // the prefix bits, zero after len
+  int len = 0;
+  uint32_t lo[kMaxDims], hi[kMaxDims];  // the prefix's box
+  uint8_t perm[kMaxDims], inv[kMaxDims];
+  uint32_t flip = 0;    // bit k: flip[k]
+  uint32_t carry = 0;   // c above
+  uint32_t prev_h = 0;  // h_{m-1} of the current row
+  uint32_t g = 0;       // bit i: g_i, for i < m
+};
+
+// One piece of the answer in key order: an active node still to be refined,
+// or a settled key range.
+struct Piece {
+  bool active = false;
+  // Its last key + 1 is the next piece's first key.
+  bool adjacent_next = false;
+  // The node when active; the range's first and last keys when settled.
+  Node node;
+  std::array<uint8_t, kMaxKeyBytes> lo{}, hi{};
+};
+
+enum class Overlap { kNone, kPartial, kFull };
+
+class Decomposer {
+ public:
+  Decomposer(const uint32_t* lo, const uint32_t* hi, int dims, int bits)
+      : qlo_(lo), qhi_(hi), dims_(dims), bits_(bits), total_bits_(dims * bits) {}
+
+  Overlap Classify(const Node& n) const {
+    bool full = true;
+    for (int k = 0; k < dims_; k++) {
+      if (n.hi[k] < qlo_[k] || n.lo[k] > qhi_[k]) return Overlap::kNone;
+      if (n.lo[k] < qlo_[k] || n.hi[k] > qhi_[k]) full = false;
+    }
+    return full ? Overlap::kFull : Overlap::kPartial;
+  }
+
+  Node Root() const {
+    Node n;
+    const uint32_t all = bits_ == 32 ? ~uint32_t{0} : (uint32_t{1} << bits_) - 1;
+    for (int k = 0; k < dims_; k++) {
+      n.lo[k] = 0;
+      n.hi[k] = all;
+      n.perm[k] = n.inv[k] = static_cast<uint8_t>(k);
+    }
+    return n;
+  }
+
+  // The child of `parent` whose next index bit is `h`.
+  Node Child(const Node& parent, uint32_t h) const {
+    Node n = parent;
+    const int r = bits_ - 1 - n.len / dims_, m = n.len % dims_;
+    if (h) n.key[n.len / 8] |= static_cast<uint8_t>(0x80 >> (n.len % 8));
+    n.len++;
+    const uint32_t g = h ^ (m == 0 ? n.carry : n.prev_h);
+    n.g |= g << m;
+    n.prev_h = h;
+    const int axis = n.inv[m];
+    if (g ^ ((n.flip >> axis) & 1)) {
+      n.lo[axis] |= uint32_t{1} << r;
+    } else {
+      n.hi[axis] &= ~(uint32_t{1} << r);
+    }
+    if (m + 1 == dims_) FinishRow(&n);
+    return n;
+  }
+
+  // Settles `n` as the range of keys with its prefix.
+  void Settle(const Node& n, Piece* p) const {
+    p->active = false;
+    p->lo = n.key;
+    p->hi = n.key;
+    for (int i = n.len; i < total_bits_; i++) p->hi[i / 8] |= static_cast<uint8_t>(0x80 >> (i % 8));
+  }
+
+  std::string KeyString(const std::array<uint8_t, kMaxKeyBytes>& key) const {
+    return std::string(reinterpret_cast<const char*>(key.data()), (total_bits_ + 7) / 8);
+  }
+
+ private:
+  // Row r is complete: compose its undo step into (perm, flip) for row r-1.
+  void FinishRow(Node* n) const {
+    // The step applied to a lower row's bits v: for i = dims-1 .. 0, if g_i
+    // then v_0 ^= 1 else swap(v_0, v_i). As a map, step(v)[j] = v[src[j]] ^
+    // sflip[j].
+    uint8_t src[kMaxDims];
+    uint32_t sflip = 0;
+    for (int j = 0; j < dims_; j++) src[j] = static_cast<uint8_t>(j);
+    for (int i = dims_ - 1; i >= 0; i--) {
+      if ((n->g >> i) & 1) {
+        sflip ^= 1;
+      } else if (i != 0) {
+        std::swap(src[0], src[i]);
+        const uint32_t a = sflip & 1, b = (sflip >> i) & 1;
+        sflip ^= (a ^ b) | ((a ^ b) << i);
+      }
+    }
+    // Rows below see this step first, then the steps of the rows above:
+    // new(v)[k] = step(v)[perm[k]] ^ flip[k].
+    uint32_t flip = 0;
+    for (int k = 0; k < dims_; k++) {
+      const int j = n->perm[k];
+      n->perm[k] = src[j];
+      flip |= (((sflip >> j) & 1) ^ ((n->flip >> k) & 1)) << k;
+    }
+    n->flip = flip;
+    for (int k = 0; k < dims_; k++) n->inv[n->perm[k]] = static_cast<uint8_t>(k);
+    n->carry = n->prev_h;
+    n->g = 0;
+  }
+
+  const uint32_t* qlo_;
+  const uint32_t* qhi_;
+  const int dims_, bits_, total_bits_;
+};
+
+// Appends `p` to *out, merging it into the previous settled piece when both
+// are settled and adjacent.
+void Emit(Piece p, std::vector<Piece>* out) {
+  if (!p.active && !out->empty() && !out->back().active && out->back().adjacent_next) {
+    out->back().hi = p.hi;
+    out->back().adjacent_next = p.adjacent_next;
+    return;
+  }
+  out->push_back(std::move(p));
+}
+
+// Active nodes refined per level at least; enough that a small budget still
+// gets a useful answer.
+constexpr size_t kMinActive = 256;
+
+}  // namespace
+
+size_t HilbertKeyBytes(int dims, int bits) {
+  CheckShape(dims, bits);
+  return (static_cast<size_t>(dims) * bits + 7) / 8;
+}
+
+void AppendHilbertKey(const uint32_t* point, int dims, int bits, std::string* out) {
+  CheckShape(dims, bits);
+  uint32_t x[kMaxDims];
+  std::copy(point, point + dims, x);
+  AxesToTranspose(x, bits, dims);
+  // Interleave: bit q of x[0], x[1], .., x[dims-1], for q from bits-1 down.
+  uint32_t acc = 0;
+  int filled = 0;
+  for (int q = bits - 1; q >= 0; q--) {
+    for (int i = 0; i < dims; i++) {
+      acc = (acc << 1) | ((x[i] >> q) & 1);
+      if (++filled == 8) {
+        out->push_back(static_cast<char>(acc));
+        acc = 0;
+        filled = 0;
+      }
+    }
+  }
+  if (filled > 0) out->push_back(static_cast<char>(acc << (8 - filled)));
+}
+
+void DecodeHilbertKey(std::string_view key, int dims, int bits, uint32_t* point) {
+  CheckShape(dims, bits);
+  assert(key.size() >= HilbertKeyBytes(dims, bits));
+  uint32_t x[kMaxDims] = {};
+  int pos = 0;
+  for (int q = bits - 1; q >= 0; q--) {
+    for (int i = 0; i < dims; i++, pos++) {
+      const uint32_t bit = (static_cast<uint8_t>(key[pos / 8]) >> (7 - pos % 8)) & 1;
+      x[i] |= bit << q;
+    }
+  }
+  TransposeToAxes(x, bits, dims);
+  std::copy(x, x + dims, point);
+}
+
+std::vector<HilbertRange> HilbertRanges(const uint32_t* lo, const uint32_t* hi, int dims, int bits,
+                                        size_t max_ranges) {
+  CheckShape(dims, bits);
+  assert(max_ranges >= 1);
+  max_ranges = std::max<size_t>(max_ranges, 1);
+  const uint32_t all = bits == 32 ? ~uint32_t{0} : (uint32_t{1} << bits) - 1;
+  uint32_t qlo[kMaxDims], qhi[kMaxDims];
+  for (int k = 0; k < dims; k++) {
+    qlo[k] = lo[k];
+    qhi[k] = std::min(hi[k], all);
+    if (qlo[k] > qhi[k]) return {};
+  }
+  const Decomposer d(qlo, qhi, dims, bits);
+
+  // Every active node at one level holds a cell in the box and one outside
+  // it, hence a boundary between two exact ranges: an exact answer of at
+  // most max_ranges ranges never has more than 2 * max_ranges active nodes.
+  constexpr size_t kNoLimit = std::numeric_limits<size_t>::max();
+  const size_t max_active =
+      max_ranges > kNoLimit / 2 ? kNoLimit : std::max(kMinActive, 2 * max_ranges);
+
+  std::vector<Piece> pieces(1);
+  pieces[0].node = d.Root();
+  if (d.Classify(pieces[0].node) == Overlap::kFull) {
+    d.Settle(pieces[0].node, &pieces[0]);
+  } else {
+    pieces[0].active = true;
+  }
+  // The answer's range count: pieces minus adjacencies. Refining a node
+  // keeps both halves (no change) or drops one, which splits its range from
+  // a neighbour it touched on that side (one more range) or not (no change).
+  size_t ranges = 1;
+  std::vector<Piece> next;
+  for (;;) {
+    const size_t active = static_cast<size_t>(
+        std::count_if(pieces.begin(), pieces.end(), [](const Piece& p) { return p.active; }));
+    if (active == 0) break;
+    const bool refine = active <= max_active;
+    next.clear();
+    for (Piece& p : pieces) {
+      if (!p.active) {
+        Emit(std::move(p), &next);
+        continue;
+      }
+      if (!refine) {
+        const bool adjacent = p.adjacent_next;
+        d.Settle(p.node, &p);
+        p.adjacent_next = adjacent;
+        Emit(std::move(p), &next);
+        continue;
+      }
+      Node child[2] = {d.Child(p.node, 0), d.Child(p.node, 1)};
+      const Overlap overlap[2] = {d.Classify(child[0]), d.Classify(child[1])};
+      const bool keep0 = overlap[0] != Overlap::kNone, keep1 = overlap[1] != Overlap::kNone;
+      size_t cost = 0;
+      if (!keep1 && p.adjacent_next) cost = 1;
+      if (!keep0 && !next.empty() && next.back().adjacent_next) cost = 1;
+      if (ranges + cost > max_ranges) {
+        const bool adjacent = p.adjacent_next;
+        d.Settle(p.node, &p);
+        p.adjacent_next = adjacent;
+        Emit(std::move(p), &next);
+        continue;
+      }
+      ranges += cost;
+      if (!keep0 && !next.empty()) next.back().adjacent_next = false;
+      for (int h = 0; h < 2; h++) {
+        if (overlap[h] == Overlap::kNone) continue;
+        Piece c;
+        c.adjacent_next = h == 0 ? keep1 : p.adjacent_next;
+        if (overlap[h] == Overlap::kFull) {
+          d.Settle(child[h], &c);
+        } else {
+          c.active = true;
+          c.node = child[h];
+        }
+        Emit(std::move(c), &next);
+      }
+    }
+    pieces.swap(next);
+    if (!refine) break;
+  }
+
+  std::vector<HilbertRange> out;
+  out.reserve(pieces.size());
+  for (const Piece& p : pieces) {
+    assert(!p.active);
+    out.push_back({d.KeyString(p.lo), d.KeyString(p.hi)});
+  }
+  assert(out.size() == ranges && out.size() <= max_ranges);
+  return out;
+}
+
+}  // namespace cairn

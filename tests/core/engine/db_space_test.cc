@@ -1,0 +1,560 @@
+// Spaces through the public API: box, subscope, count and nearest-neighbour
+// queries, AS OF and branches, property-tested against a brute-force model
+// over random operations (inserts, deletes, re-inserts, branches, merges,
+// checkpoints, reopens) in several dimensionalities; diff and merge
+// strategies; persistence across power cuts; and bad input.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <random>
+#include <set>
+
+#include "cairn/db.h"
+#include "storage-backends/fault/fault_storage.h"
+
+namespace cairn {
+namespace {
+
+// A brute-force model: every spatial write, and the branches.
+struct Model {
+  struct Write {
+    uint64_t seq;
+    std::string branch;
+    Point point;
+    std::optional<std::string> payload;  // nullopt: a delete
+  };
+  struct Branch {
+    std::string parent;
+    uint64_t fork;
+  };
+  std::vector<Write> writes;
+  std::map<std::string, Branch> branches{{"main", {"", 0}}};
+
+  // point -> (seq, payload or tombstone) deciding the view.
+  using View = std::map<Point, std::pair<uint64_t, std::optional<std::string>>>;
+  View ViewOf(const std::string& branch, uint64_t as_of) const {
+    View v;
+    if (branch != "main") {
+      const Branch& b = branches.at(branch);
+      v = ViewOf(b.parent, std::min(as_of, b.fork));
+    }
+    for (const Write& w : writes) {
+      if (w.branch == branch && w.seq <= as_of) v[w.point] = {w.seq, w.payload};
+    }
+    return v;
+  }
+  std::map<Point, std::pair<uint64_t, std::string>> Live(const std::string& branch, uint64_t as_of) const {
+    std::map<Point, std::pair<uint64_t, std::string>> out;
+    for (auto& [p, s] : ViewOf(branch, as_of)) {
+      if (s.second) out[p] = {s.first, *s.second};
+    }
+    return out;
+  }
+};
+
+bool InBox(const Point& p, const Point& lo, const Point& hi) {
+  for (size_t i = 0; i < p.size(); i++) {
+    if (p[i] < lo[i] || p[i] > hi[i]) return false;
+  }
+  return true;
+}
+
+class SpaceTest : public ::testing::Test {
+ protected:
+  void SetUp() override { Reopen(); }
+  void Reopen() {
+    db_.reset();
+    auto db = Database::Open(fs_.NewStorage(), opts_);
+    ASSERT_TRUE(db.ok()) << db.status().ToString();
+    db_ = std::move(db).value();
+  }
+  static SpatialPayload Json(const std::string& s) { return SpatialPayload{s, false}; }
+  uint64_t Insert(const std::string& space, const Point& p, const std::string& json,
+                  const std::string& branch = "main") {
+    auto r = db_->SpaceWrite(space, branch, {SpatialWrite{p, Json(json), false}});
+    EXPECT_TRUE(r.ok()) << r.status().ToString();
+    return r.ok() ? r->at(0) : 0;
+  }
+  uint64_t Erase(const std::string& space, const Point& p, const std::string& branch = "main") {
+    auto r = db_->SpaceWrite(space, branch, {SpatialWrite{p, {}, true}});
+    EXPECT_TRUE(r.ok()) << r.status().ToString();
+    return r.ok() ? r->at(0) : 0;
+  }
+  // The records of a box query, all pages of `page` records.
+  std::vector<SpatialRecord> Box(const std::string& space, const Point& lo, const Point& hi,
+                                 SpaceReadOptions o = {}, size_t page = SIZE_MAX) {
+    std::vector<SpatialRecord> all;
+    o.limit = page;
+    while (true) {
+      auto r = db_->SpaceBox(space, lo, hi, o);
+      EXPECT_TRUE(r.ok()) << r.status().ToString();
+      if (!r.ok()) return all;
+      all.insert(all.end(), r->records.begin(), r->records.end());
+      if (r->cursor.empty()) return all;
+      EXPECT_EQ(r->records.size(), page);
+      o.cursor = r->cursor;
+    }
+  }
+
+  Options opts_;
+  FaultFileSystem fs_;
+  std::unique_ptr<Database> db_;
+};
+
+TEST_F(SpaceTest, InsertQueryReplaceDelete) {
+  ASSERT_TRUE(db_->CreateSpace("s", 2, 16).ok());
+  const uint64_t a = Insert("s", {10, 20}, R"({"n": 1})");
+  Insert("s", {30, 40}, R"({"n": 2})");
+  Insert("s", {500, 600}, R"("far")");
+  auto r = Box("s", {0, 0}, {100, 100});
+  ASSERT_EQ(r.size(), 2u);
+  std::set<Point> pts{r[0].point, r[1].point};
+  EXPECT_EQ(pts, (std::set<Point>{{10, 20}, {30, 40}}));
+  for (const auto& rec : r) {
+    if (rec.point == Point{10, 20}) {
+      EXPECT_EQ(rec.payload.data, R"({"n":1})");
+      EXPECT_EQ(rec.seq, a);
+    }
+  }
+  // Replace: the same coordinates, a new payload.
+  const uint64_t b = Insert("s", {10, 20}, R"({"n": 3})");
+  r = Box("s", {10, 20}, {10, 20});
+  ASSERT_EQ(r.size(), 1u);
+  EXPECT_EQ(r[0].payload.data, R"({"n":3})");
+  EXPECT_EQ(r[0].seq, b);
+  // AS OF the first insert still sees the old payload.
+  SpaceReadOptions o;
+  o.as_of = a;
+  r = Box("s", {10, 20}, {10, 20}, o);
+  ASSERT_EQ(r.size(), 1u);
+  EXPECT_EQ(r[0].payload.data, R"({"n":1})");
+  // Delete hides it from its seq on; re-insert shows it again.
+  const uint64_t d = Erase("s", {10, 20});
+  EXPECT_TRUE(Box("s", {10, 20}, {10, 20}).empty());
+  o.as_of = d - 1;
+  EXPECT_EQ(Box("s", {10, 20}, {10, 20}, o).size(), 1u);
+  Insert("s", {10, 20}, "[1,2]");
+  r = Box("s", {10, 20}, {10, 20});
+  ASSERT_EQ(r.size(), 1u);
+  EXPECT_EQ(r[0].payload.data, "[1,2]");
+  // History, newest first, tombstone included.
+  auto h = db_->SpaceHistory("s", "main", {10, 20});
+  ASSERT_TRUE(h.ok());
+  ASSERT_EQ(h->size(), 4u);
+  EXPECT_FALSE((*h)[0].deleted);
+  EXPECT_TRUE((*h)[1].deleted);
+  EXPECT_EQ((*h)[3].payload.data, R"({"n":1})");
+  // A delete of a point that is not live fails.
+  auto bad = db_->SpaceWrite("s", "main", {SpatialWrite{{1, 1}, {}, true}});
+  EXPECT_TRUE(bad.status().IsNotFound()) << bad.status().ToString();
+}
+
+TEST_F(SpaceTest, BytesPayloadsAndLargePayloads) {
+  ASSERT_TRUE(db_->CreateSpace("b", 1, 8).ok());
+  std::string bytes;
+  for (int i = 0; i < 256; i++) bytes.push_back(static_cast<char>(i));
+  ASSERT_TRUE(db_->SpaceWrite("b", "main", {SpatialWrite{{7}, SpatialPayload{bytes, true}, false}}).ok());
+  // Over 1 KiB: kept in the log, read by hash.
+  std::string big = "\"" + std::string(5000, 'x') + "\"";
+  Insert("b", {9}, big);
+  for (int round = 0; round < 2; round++) {
+    auto r = Box("b", {0}, {255});
+    ASSERT_EQ(r.size(), 2u);
+    EXPECT_TRUE(r[0].payload.binary || r[1].payload.binary);
+    for (auto& rec : r) {
+      if (rec.point == Point{7}) {
+        EXPECT_TRUE(rec.payload.binary);
+        EXPECT_EQ(rec.payload.data, bytes);
+      } else {
+        EXPECT_FALSE(rec.payload.binary);
+        EXPECT_EQ(rec.payload.data, big);
+      }
+    }
+    ASSERT_TRUE(db_->Checkpoint().ok());
+    Reopen();
+  }
+  auto v = db_->Verify();
+  ASSERT_TRUE(v.ok());
+  EXPECT_TRUE(v->ok);
+}
+
+TEST_F(SpaceTest, SubscopeAndNearest) {
+  ASSERT_TRUE(db_->CreateSpace("g", 3, 10).ok());
+  std::vector<SpatialWrite> ops;
+  for (uint32_t x = 0; x < 6; x++) {
+    for (uint32_t y = 0; y < 6; y++) {
+      ops.push_back(SpatialWrite{{x * 7, y * 5, (x + y) % 4}, Json(std::to_string(x * 10 + y)), false});
+    }
+  }
+  ASSERT_TRUE(db_->SpaceWrite("g", "main", ops).ok());
+  auto sub = db_->SpaceSubscope("g", {14}, {});
+  ASSERT_TRUE(sub.ok());
+  EXPECT_EQ(sub->records.size(), 6u);
+  for (auto& r : sub->records) EXPECT_EQ(r.point[0], 14u);
+  sub = db_->SpaceSubscope("g", {14, 10}, {});
+  ASSERT_TRUE(sub.ok());
+  ASSERT_EQ(sub->records.size(), 1u);
+  EXPECT_EQ(sub->records[0].payload.data, "22");
+  sub = db_->SpaceSubscope("g", {}, {});
+  ASSERT_TRUE(sub.ok());
+  EXPECT_EQ(sub->records.size(), 36u);
+  auto nn = db_->SpaceNearest("g", {15, 11, 0}, 3);
+  ASSERT_TRUE(nn.ok()) << nn.status().ToString();
+  ASSERT_EQ(nn->size(), 3u);
+  EXPECT_EQ((*nn)[0].record.point, (Point{14, 10, 0}));
+  EXPECT_NEAR((*nn)[0].distance, std::sqrt(2.0), 1e-9);
+  EXPECT_LE((*nn)[0].distance, (*nn)[1].distance);
+  EXPECT_LE((*nn)[1].distance, (*nn)[2].distance);
+  auto count = db_->SpaceCount("g", {0, 0, 0}, {20, 1023, 1023});
+  ASSERT_TRUE(count.ok());
+  EXPECT_EQ(*count, 18u);
+}
+
+TEST_F(SpaceTest, BranchesDiffAndMergeStrategies) {
+  ASSERT_TRUE(db_->CreateSpace("m", 2, 8).ok());
+  Insert("m", {1, 1}, "1");
+  Insert("m", {2, 2}, "2");
+  Insert("m", {3, 3}, "3");
+  auto br = db_->CreateBranch("m", "dev", "main", std::nullopt);
+  ASSERT_TRUE(br.ok()) << br.status().ToString();
+  // The branch sees main as of its fork, plus its own writes.
+  Insert("m", {4, 4}, "4", "dev");
+  Insert("m", {2, 2}, "\"dev\"", "dev");
+  Erase("m", {3, 3}, "dev");
+  Insert("m", {5, 5}, "5");  // main only
+  Insert("m", {1, 1}, "\"main\"");
+  SpaceReadOptions dev;
+  dev.branch = "dev";
+  auto d = Box("m", {0, 0}, {255, 255}, dev);
+  std::map<Point, std::string> got;
+  for (auto& r : d) got[r.point] = r.payload.data;
+  EXPECT_EQ(got, (std::map<Point, std::string>{{{1, 1}, "1"}, {{2, 2}, "\"dev\""}, {{4, 4}, "4"}}));
+  EXPECT_EQ(Box("m", {0, 0}, {255, 255}).size(), 4u);  // main: 1 2 3 5
+
+  auto diff = db_->SpaceDiff("m", "main", "dev");
+  ASSERT_TRUE(diff.ok());
+  ASSERT_EQ(diff->added.size(), 1u);
+  EXPECT_EQ(diff->added[0].point, (Point{4, 4}));
+  ASSERT_EQ(diff->removed.size(), 2u);  // 3 (deleted on dev), 5 (new on main)
+  ASSERT_EQ(diff->changed.size(), 2u);  // 1 (main changed), 2 (dev changed)
+
+  // Conflicts: none yet (1 changed only on main, 2 only on dev).
+  Insert("m", {2, 2}, "\"main2\"");  // now 2 changed on both
+  auto report = db_->MergeBranch("m", "dev", "main", MergeStrategy::kReport);
+  ASSERT_TRUE(report.ok());
+  ASSERT_EQ(report->conflicts.size(), 1u);
+  EXPECT_EQ(report->conflicts[0].point, (Point{2, 2}));
+  EXPECT_EQ(report->applied, 0u);
+  EXPECT_EQ(Box("m", {4, 4}, {4, 4}).size(), 0u);  // nothing written
+
+  auto keep = db_->MergeBranch("m", "dev", "main", MergeStrategy::kPreferTarget);
+  ASSERT_TRUE(keep.ok());
+  EXPECT_EQ(keep->applied, 2u);  // 4 added, 3 deleted
+  got.clear();
+  for (auto& r : Box("m", {0, 0}, {255, 255})) got[r.point] = r.payload.data;
+  EXPECT_EQ(got, (std::map<Point, std::string>{
+                     {{1, 1}, "\"main\""}, {{2, 2}, "\"main2\""}, {{4, 4}, "4"}, {{5, 5}, "5"}}));
+  // After that merge, the source side (dev) still differs on 2: prefer source now.
+  auto take = db_->MergeBranch("m", "dev", "main", MergeStrategy::kPreferSource);
+  ASSERT_TRUE(take.ok());
+  auto two = Box("m", {2, 2}, {2, 2});
+  ASSERT_EQ(two.size(), 1u);
+  EXPECT_EQ(two[0].payload.data, "\"dev\"");
+
+  // Latest wins: a later write on dev beats an earlier one on main.
+  Insert("m", {9, 9}, "\"m\"");
+  ASSERT_TRUE(db_->CreateBranch("m", "b2", "main", std::nullopt).ok());
+  Insert("m", {9, 9}, "\"main-later?\"");
+  Insert("m", {9, 9}, "\"b2-latest\"", "b2");
+  auto lw = db_->MergeBranch("m", "b2", "main", MergeStrategy::kLatestWins);
+  ASSERT_TRUE(lw.ok());
+  auto nine = Box("m", {9, 9}, {9, 9});
+  ASSERT_EQ(nine.size(), 1u);
+  EXPECT_EQ(nine[0].payload.data, "\"b2-latest\"");
+
+  // Branches persist across reopen.
+  Reopen();
+  auto list = db_->Branches("m");
+  ASSERT_TRUE(list.ok());
+  ASSERT_EQ(list->size(), 3u);
+  d = Box("m", {0, 0}, {255, 255}, dev);
+  EXPECT_EQ(d.size(), 3u);
+  // Drop rules.
+  EXPECT_FALSE(db_->DropBranch("m", "main").ok());
+  ASSERT_TRUE(db_->DropBranch("m", "dev").ok());
+  auto gone = db_->SpaceBox("m", {0, 0}, {1, 1}, dev);
+  EXPECT_TRUE(gone.status().IsNotFound());
+}
+
+TEST_F(SpaceTest, BranchFromAnOlderSeqAndFromABranch) {
+  ASSERT_TRUE(db_->CreateSpace("h", 1, 8).ok());
+  const uint64_t s1 = Insert("h", {1}, "1");
+  Insert("h", {2}, "2");
+  ASSERT_TRUE(db_->CreateBranch("h", "old", "main", s1).ok());
+  SpaceReadOptions o;
+  o.branch = "old";
+  EXPECT_EQ(Box("h", {0}, {255}, o).size(), 1u);
+  Insert("h", {3}, "3", "old");
+  ASSERT_TRUE(db_->CreateBranch("h", "sub", "old", std::nullopt).ok());
+  Insert("h", {4}, "4", "old");  // after sub forked: sub does not see it
+  o.branch = "sub";
+  auto r = Box("h", {0}, {255}, o);
+  std::set<Point> pts;
+  for (auto& x : r) pts.insert(x.point);
+  EXPECT_EQ(pts, (std::set<Point>{{1}, {3}}));
+  EXPECT_FALSE(db_->DropBranch("h", "old").ok());  // sub forks from it
+}
+
+TEST_F(SpaceTest, BadInput) {
+  EXPECT_FALSE(db_->CreateSpace("x", 0, 8).ok());
+  EXPECT_FALSE(db_->CreateSpace("x", 17, 8).ok());
+  EXPECT_FALSE(db_->CreateSpace("x", 2, 0).ok());
+  EXPECT_FALSE(db_->CreateSpace("x", 2, 33).ok());
+  EXPECT_FALSE(db_->CreateSpace("../etc", 2, 8).ok());
+  EXPECT_FALSE(db_->CreateSpace(std::string(33, 'a'), 2, 8).ok());
+  ASSERT_TRUE(db_->CreateSpace("x", 2, 8).ok());
+  auto again = db_->CreateSpace("x", 3, 8);
+  ASSERT_FALSE(again.ok());
+  EXPECT_NE(again.status().message().find("exists with dims 2"), std::string::npos);
+  EXPECT_TRUE(db_->CreateSpace("x", 2, 8).ok());  // idempotent
+  // Wrong dimensionality, out of range (never masked), unknown names.
+  auto w = db_->SpaceWrite("x", "main", {SpatialWrite{{1, 2, 3}, SpatialPayload{"1", false}, false}});
+  EXPECT_EQ(w.status().code(), Code::kInvalidArgument);
+  EXPECT_NE(w.status().message().find("2 dimensions"), std::string::npos) << w.status().ToString();
+  w = db_->SpaceWrite("x", "main", {SpatialWrite{{1, 256}, SpatialPayload{"1", false}, false}});
+  EXPECT_EQ(w.status().code(), Code::kInvalidArgument);
+  EXPECT_NE(w.status().message().find("axis 1"), std::string::npos) << w.status().ToString();
+  w = db_->SpaceWrite("nope", "main", {SpatialWrite{{1, 2}, SpatialPayload{"1", false}, false}});
+  EXPECT_TRUE(w.status().IsNotFound());
+  w = db_->SpaceWrite("x", "nobranch", {SpatialWrite{{1, 2}, SpatialPayload{"1", false}, false}});
+  EXPECT_TRUE(w.status().IsNotFound());
+  w = db_->SpaceWrite("x", "main", {SpatialWrite{{1, 2}, SpatialPayload{"{bad", false}, false}});
+  EXPECT_EQ(w.status().code(), Code::kParseError);
+  // A batch with one bad item writes nothing.
+  w = db_->SpaceWrite("x", "main", {SpatialWrite{{1, 2}, SpatialPayload{"1", false}, false},
+                                    SpatialWrite{{1, 999}, SpatialPayload{"1", false}, false}});
+  EXPECT_FALSE(w.ok());
+  EXPECT_NE(w.status().message().find("batch item 1"), std::string::npos);
+  EXPECT_TRUE(Box("x", {0, 0}, {255, 255}).empty());
+  EXPECT_FALSE(db_->SpaceBox("x", {5, 5}, {4, 9}).ok());  // min above max
+  EXPECT_FALSE(db_->SpaceBox("x", {0}, {4, 9}).ok());
+  EXPECT_FALSE(db_->SpaceSubscope("x", {1, 2, 3}).ok());
+  SpaceReadOptions o;
+  o.as_of = 1u << 30;
+  EXPECT_FALSE(db_->SpaceBox("x", {0, 0}, {1, 1}, o).ok());
+  o.as_of.reset();
+  o.cursor = "zz";
+  EXPECT_FALSE(db_->SpaceBox("x", {0, 0}, {1, 1}, o).ok());
+  EXPECT_FALSE(db_->CreateBranch("x", "main", "main", std::nullopt).ok());
+  EXPECT_TRUE(db_->CreateBranch("x", "b", "missing", std::nullopt).status().IsNotFound());
+  EXPECT_TRUE(db_->DropSpace("missing").IsNotFound());
+  // Users cannot write the system collections behind spaces.
+  EXPECT_FALSE(db_->Put("_cairn_point", "x:main:1,1", "{}").ok());
+}
+
+TEST_F(SpaceTest, DropAndRecreateStartsEmpty) {
+  ASSERT_TRUE(db_->CreateSpace("d", 2, 8).ok());
+  Insert("d", {1, 1}, "1");
+  ASSERT_TRUE(db_->CreateBranch("d", "b", "main", std::nullopt).ok());
+  ASSERT_TRUE(db_->DropSpace("d").ok());
+  EXPECT_TRUE(db_->SpaceBox("d", {0, 0}, {1, 1}).status().IsNotFound());
+  ASSERT_TRUE(db_->CreateSpace("d", 2, 8).ok());
+  EXPECT_TRUE(Box("d", {0, 0}, {255, 255}).empty());
+  auto b = db_->Branches("d");
+  ASSERT_TRUE(b.ok());
+  EXPECT_EQ(b->size(), 1u);  // main only
+  Reopen();
+  EXPECT_TRUE(Box("d", {0, 0}, {255, 255}).empty());
+  auto spaces = db_->Spaces();
+  ASSERT_TRUE(spaces.ok());
+  ASSERT_EQ(spaces->size(), 1u);
+}
+
+TEST_F(SpaceTest, AcknowledgedSpatialWritesSurviveAPowerCut) {
+  ASSERT_TRUE(db_->CreateSpace("p", 2, 12).ok());
+  ASSERT_TRUE(db_->CreateBranch("p", "b", "main", std::nullopt).ok());
+  for (uint32_t i = 0; i < 50; i++) Insert("p", {i, i * 3}, std::to_string(i), i % 2 ? "b" : "main");
+  fs_.PowerCut();
+  Reopen();
+  // b forked before any insert: each branch holds exactly its own 25.
+  for (const std::string branch : {"main", "b"}) {
+    SpaceReadOptions o;
+    o.branch = branch;
+    auto r = Box("p", {0, 0}, {4095, 4095}, o);
+    ASSERT_EQ(r.size(), 25u) << branch;
+    for (auto& rec : r) {
+      EXPECT_EQ(rec.point[0] % 2, branch == "b" ? 1u : 0u);
+      EXPECT_EQ(rec.payload.data, std::to_string(rec.point[0]));
+    }
+  }
+}
+
+// The property test: random operations, every query checked against the model.
+
+class SpacePropertyTest : public SpaceTest, public ::testing::WithParamInterface<std::pair<uint32_t, uint32_t>> {
+ public:
+  void Run(uint32_t dims, uint32_t bits, int steps, uint64_t seed) {
+    std::mt19937_64 rng(seed);
+    const uint64_t max = bits == 32 ? UINT32_MAX : (uint64_t{1} << bits) - 1;
+    ASSERT_TRUE(db_->CreateSpace("p", dims, bits).ok());
+    Model m;
+    // Coordinates come from a small pool per axis, so points repeat.
+    std::vector<std::vector<uint32_t>> pool(dims);
+    for (auto& axis : pool) {
+      axis.push_back(0);
+      axis.push_back(static_cast<uint32_t>(max));
+      for (int i = 0; i < 5; i++) axis.push_back(static_cast<uint32_t>(rng() % (max + 1)));
+    }
+    auto random_point = [&] {
+      Point p(dims);
+      for (uint32_t i = 0; i < dims; i++) p[i] = pool[i][rng() % pool[i].size()];
+      return p;
+    };
+    auto random_box = [&](Point* lo, Point* hi) {
+      lo->resize(dims);
+      hi->resize(dims);
+      for (uint32_t i = 0; i < dims; i++) {
+        uint32_t a = rng() % 3 ? pool[i][rng() % pool[i].size()] : static_cast<uint32_t>(rng() % (max + 1));
+        uint32_t b = rng() % 3 ? pool[i][rng() % pool[i].size()] : static_cast<uint32_t>(rng() % (max + 1));
+        if (rng() % 5 == 0) b = a;
+        (*lo)[i] = std::min(a, b);
+        (*hi)[i] = std::max(a, b);
+      }
+    };
+    std::vector<std::string> names{"main"};
+    uint64_t seq = db_->GetHead()->seq;
+    for (int step = 0; step < steps; step++) {
+      const int op = static_cast<int>(rng() % 100);
+      const std::string branch = names[rng() % names.size()];
+      if (op < 50) {
+        // A batch of 1..4 inserts.
+        std::vector<SpatialWrite> ops;
+        const int n = 1 + static_cast<int>(rng() % 4);
+        for (int i = 0; i < n; i++) {
+          ops.push_back(SpatialWrite{random_point(), SpatialPayload{std::to_string(rng() % 1000), false}, false});
+        }
+        auto r = db_->SpaceWrite("p", branch, ops);
+        ASSERT_TRUE(r.ok()) << r.status().ToString();
+        for (int i = 0; i < n; i++) m.writes.push_back({(*r)[i], branch, ops[i].point, ops[i].payload.data});
+        seq = r->back();
+      } else if (op < 70) {
+        auto live = m.Live(branch, seq);
+        if (live.empty()) continue;
+        auto it = live.begin();
+        std::advance(it, static_cast<long>(rng() % live.size()));
+        auto r = db_->SpaceWrite("p", branch, {SpatialWrite{it->first, {}, true}});
+        ASSERT_TRUE(r.ok()) << r.status().ToString();
+        m.writes.push_back({(*r)[0], branch, it->first, std::nullopt});
+        seq = (*r)[0];
+      } else if (op < 76 && names.size() < 5) {
+        const std::string name = "b" + std::to_string(step);
+        const uint64_t at = rng() % 2 ? seq : rng() % (seq + 1);
+        auto r = db_->CreateBranch("p", name, branch, at);
+        ASSERT_TRUE(r.ok()) << r.status().ToString();
+        m.branches[name] = {branch, at};
+        names.push_back(name);
+        seq = r->created_seq;
+      } else if (op < 80 && names.size() > 1) {
+        // Merge a branch into its parent, preferring the source.
+        const std::string src = names[1 + rng() % (names.size() - 1)];
+        const std::string dst = m.branches[src].parent;
+        // Expected: the three-way rule, from the model.
+        const auto S = m.ViewOf(src, seq), T = m.ViewOf(dst, seq);
+        const auto B = m.ViewOf(dst, std::min(seq, m.branches[src].fork));
+        auto live_of = [](const Model::View& v, const Point& p) -> std::optional<std::string> {
+          auto it = v.find(p);
+          return it == v.end() ? std::nullopt : it->second.second;
+        };
+        std::vector<std::pair<Point, std::optional<std::string>>> expect;
+        for (auto& [p, s] : S) {
+          auto sv = live_of(S, p), tv = live_of(T, p), bv = live_of(B, p);
+          if (sv == bv || sv == tv) continue;
+          if (!sv && !tv) continue;
+          expect.emplace_back(p, sv);
+        }
+        auto r = db_->MergeBranch("p", src, dst, MergeStrategy::kPreferSource);
+        ASSERT_TRUE(r.ok()) << r.status().ToString();
+        ASSERT_EQ(r->applied, expect.size());
+        uint64_t s = r->seq - expect.size();
+        for (auto& [p, v] : expect) m.writes.push_back({++s, dst, p, v});
+        if (r->seq) seq = r->seq;
+      } else if (op < 83) {
+        ASSERT_TRUE(db_->Checkpoint().ok());
+      } else if (op < 85) {
+        Reopen();
+      } else {
+        // Queries: a box on some branch, now or as of a past seq.
+        Point lo, hi;
+        random_box(&lo, &hi);
+        SpaceReadOptions o;
+        o.branch = branch;
+        uint64_t at = seq;
+        if (rng() % 2) {
+          at = rng() % (seq + 1);
+          o.as_of = at;
+        }
+        std::map<Point, std::pair<uint64_t, std::string>> expect;
+        for (auto& [p, s] : m.Live(branch, at)) {
+          if (InBox(p, lo, hi)) expect[p] = s;
+        }
+        auto got = Box("p", lo, hi, o, rng() % 2 ? SIZE_MAX : 1 + rng() % 3);
+        std::map<Point, std::pair<uint64_t, std::string>> got_map;
+        for (auto& r : got) {
+          ASSERT_TRUE(got_map.emplace(r.point, std::make_pair(r.seq, r.payload.data)).second) << "duplicate";
+        }
+        ASSERT_EQ(got_map, expect) << "step " << step << " branch " << branch << " as_of " << at;
+        auto count = db_->SpaceCount("p", lo, hi, o);
+        ASSERT_TRUE(count.ok());
+        ASSERT_EQ(*count, expect.size());
+        // Subscope on a leading prefix of a random live point.
+        const Point center = random_point();
+        const size_t plen = rng() % (dims + 1);
+        Point prefix(center.begin(), center.begin() + static_cast<long>(plen));
+        auto sub = db_->SpaceSubscope("p", prefix, o);
+        ASSERT_TRUE(sub.ok());
+        size_t want = 0;
+        for (auto& [p, s] : m.Live(branch, at)) want += std::equal(prefix.begin(), prefix.end(), p.begin());
+        ASSERT_EQ(sub->records.size(), want);
+        // Nearest: the k smallest distances agree.
+        const size_t k = 1 + rng() % 4;
+        auto nn = db_->SpaceNearest("p", center, k, o);
+        ASSERT_TRUE(nn.ok()) << nn.status().ToString();
+        std::vector<double> dist;
+        for (auto& [p, s] : m.Live(branch, at)) {
+          double d2 = 0;
+          for (uint32_t i = 0; i < dims; i++) {
+            const double d = double(p[i]) - double(center[i]);
+            d2 += d * d;
+          }
+          dist.push_back(std::sqrt(d2));
+        }
+        std::sort(dist.begin(), dist.end());
+        dist.resize(std::min(dist.size(), k));
+        ASSERT_EQ(nn->size(), dist.size());
+        for (size_t i = 0; i < dist.size(); i++) ASSERT_DOUBLE_EQ((*nn)[i].distance, dist[i]);
+      }
+    }
+  }
+};
+
+TEST_P(SpacePropertyTest, MatchesBruteForce) {
+  const auto [dims, bits] = GetParam();
+  for (uint64_t seed = 1; seed <= 3; seed++) {
+    SCOPED_TRACE("seed " + std::to_string(seed));
+    if (seed > 1) {
+      ASSERT_TRUE(db_->DropSpace("p").ok());
+    }
+    Run(dims, bits, 250, seed * 7919 + dims);
+    if (HasFatalFailure()) return;
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Dims, SpacePropertyTest,
+                         ::testing::Values(std::make_pair(1u, 8u), std::make_pair(2u, 32u), std::make_pair(2u, 5u),
+                                           std::make_pair(3u, 12u), std::make_pair(5u, 7u), std::make_pair(8u, 32u),
+                                           std::make_pair(16u, 4u), std::make_pair(16u, 32u)));
+
+}  // namespace
+}  // namespace cairn
