@@ -1,6 +1,9 @@
 // crash_writer: the child process of the kill -9 crash test.
 //
-//   crash_writer DIR SEED strict|relaxed
+//   crash_writer DIR SEED strict|relaxed|space
+//
+// Mode space writes the spatial plan (space_plan.h) in strict mode instead,
+// and prints one A line per batch: A <last seq> space <batch> <zero hash> 0.
 //
 // Opens (or creates) the database in DIR with small checkpoint and segment
 // sizes and a ThreadScheduler, fast-forwards the CrashPlan of SEED to the seq
@@ -26,6 +29,7 @@
 #include "storage-backends/posix/posix_storage.h"
 #include "storage-backends/posix/thread_scheduler.h"
 #include "tests/crash/crash_plan.h"
+#include "tests/crash/space_plan.h"
 
 namespace cairn::crash {
 namespace {
@@ -126,6 +130,47 @@ int Run(const std::string& dir, uint64_t seed, Durability durability) {
   }
 }
 
+int RunSpace(const std::string& dir, uint64_t seed) {
+  ThreadScheduler scheduler;
+  Options options;
+  options.checkpoint_bytes = kCheckpointBytes;
+  options.segment_bytes = kSegmentBytes;
+  options.scheduler = &scheduler;
+  auto storage = OpenPosixStorage(dir);
+  if (!storage.ok()) Fail("storage: " + storage.status().ToString());
+  auto opened = Database::Open(std::move(storage).value(), options);
+  if (!opened.ok()) Fail("open: " + opened.status().ToString());
+  std::unique_ptr<Database> db = std::move(opened).value();
+  auto head = db->GetHead();
+  if (!head.ok()) Fail("head: " + head.status().ToString());
+  SpacePlan plan(seed);
+  while (plan.seq() < head->seq) (void)plan.Next();
+  if (plan.seq() != head->seq) {
+    Fail("the database head seq " + std::to_string(head->seq) + " is not at a batch boundary of the plan");
+  }
+  WriteAll("OPEN " + std::to_string(head->seq) + "\n");
+  const std::string zero(64, '0');
+  for (;;) {
+    SpaceBatch b = plan.Next();
+    uint64_t last = 0;
+    if (b.kind == SpaceBatch::Kind::kCreateSpace) {
+      auto r = db->CreateSpace("s", 2, 12);
+      if (!r.ok()) Fail("create space: " + r.status().ToString());
+      last = r->created_seq;
+    } else if (b.kind == SpaceBatch::Kind::kCreateBranch) {
+      auto r = db->CreateBranch("s", "b", "main", std::nullopt);
+      if (!r.ok()) Fail("create branch: " + r.status().ToString());
+      last = r->created_seq;
+    } else {
+      auto r = db->SpaceWrite("s", b.branch, b.ops);
+      if (!r.ok()) Fail("space write of batch " + std::to_string(b.number) + ": " + r.status().ToString());
+      last = r->back();
+    }
+    if (last != plan.seq()) Fail("batch " + std::to_string(b.number) + " ended at seq " + std::to_string(last));
+    WriteAll("A " + std::to_string(last) + " space " + std::to_string(b.number) + " " + zero + " 0\n");
+  }
+}
+
 }  // namespace
 }  // namespace cairn::crash
 
@@ -136,6 +181,7 @@ int main(int argc, char** argv) {
     return 64;
   }
   const std::string mode = argv[3];
+  if (mode == "space") return cairn::crash::RunSpace(argv[1], std::strtoull(argv[2], nullptr, 10));
   if (mode != "strict" && mode != "relaxed") {
     cairn::crash::Fail("unknown mode " + mode);
   }
