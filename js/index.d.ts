@@ -165,6 +165,191 @@ export interface OpenOptions {
   createIfMissing?: boolean;
 }
 
+/** A point: its coordinates, integers from 0 to 2^32 - 1 (each below 2^bits of its space). */
+export type Point = number[] | Uint32Array;
+
+/** A point's payload: any JSON value, or bytes. */
+export type SpacePayload = Json | Uint8Array;
+
+/** One point as a query sees it. Points come back as plain arrays. */
+export interface SpaceRecord {
+  point: number[];
+  /** The write that made this state. */
+  seq: number;
+  /** The JSON value, a Uint8Array for a bytes payload, or null for a tombstone. */
+  data: SpacePayload;
+}
+
+/** bbox and subscope answers: records in Hilbert order. `cursor` (not
+ * enumerable) resumes after the last record; null when there are no more. */
+export type SpaceRecords = SpaceRecord[] & { readonly cursor: string | null };
+
+export interface NearestRecord extends SpaceRecord {
+  /** Euclidean distance from the query point. */
+  distance: number;
+}
+
+export interface SpaceHistoryRecord extends SpaceRecord {
+  /** A tombstone (its data is null). */
+  deleted: boolean;
+}
+
+export interface SpaceInfo {
+  name: string;
+  dims: number;
+  bits: number;
+  /** The seq of its definition. */
+  createdSeq: number;
+}
+
+export interface BranchInfo {
+  name: string;
+  /** null for main. */
+  parent: string | null;
+  /** It sees its parent as of this seq. */
+  forkSeq: number;
+  createdSeq: number;
+}
+
+export interface SpaceOptions {
+  /** Coordinates per point, 1 to 16. Needed to create; optional to open. */
+  dims?: number;
+  /** Bits per coordinate, 1 to 32 (default 32 when creating). */
+  bits?: number;
+}
+
+export interface SpaceWriteOptions {
+  /** Default 'main'. */
+  branch?: string;
+}
+
+export interface SpaceReadOptions extends ReadOptions {
+  /** Default 'main'. */
+  branch?: string;
+}
+
+export interface SpacePageOptions extends SpaceReadOptions {
+  /** At most this many records. */
+  limit?: number;
+  /** The `cursor` of a previous answer: resume after its last record. */
+  cursor?: string | null;
+}
+
+export interface SpaceDiff {
+  /** In `to`, not in `from`. */
+  added: SpaceRecord[];
+  /** In `from`, not in `to`. */
+  removed: SpaceRecord[];
+  /** In both, with another payload: the state in `from` and in `to`. */
+  changed: { from: SpaceRecord; to: SpaceRecord }[];
+}
+
+export type MergeStrategy = 'prefer-target' | 'prefer-source' | 'latest-wins' | 'report';
+
+export interface MergeConflict {
+  point: number[];
+  /** Each side's state (history records); null when the point was absent there. */
+  base: SpaceHistoryRecord | null;
+  source: SpaceHistoryRecord | null;
+  target: SpaceHistoryRecord | null;
+}
+
+export interface MergeResult {
+  /** Points written to the target. */
+  applied: number;
+  conflicts: MergeConflict[];
+  /** The last seq written (0 when nothing was). */
+  seq: number;
+}
+
+/** A named set of points. Holds no resources of its own: it stops working
+ * (CLOSED) when its database closes. */
+export declare class Space {
+  private constructor();
+  readonly name: string;
+  readonly dims: number;
+  readonly bits: number;
+  readonly createdSeq: number;
+  /** Writes the point (replacing its state); resolves to the write's seq. */
+  insert(point: Point, data: unknown, options?: SpaceWriteOptions): Promise<number>;
+  /** Atomic: all or nothing. Resolves to the seqs in input order. */
+  insertMany(points: { point: Point; data: unknown }[], options?: SpaceWriteOptions): Promise<number[]>;
+  /** Writes a tombstone; resolves to its seq. NOT_FOUND when not live. */
+  delete(point: Point, options?: SpaceWriteOptions): Promise<number>;
+  /** Every live point p with min[i] <= p[i] <= max[i]. */
+  bbox(min: Point, max: Point, options?: SpacePageOptions): Promise<SpaceRecords>;
+  /** Every live point whose leading coordinates equal `prefix` (0 to dims of them). */
+  subscope(prefix: Point, options?: SpacePageOptions): Promise<SpaceRecords>;
+  count(min: Point, max: Point, options?: SpaceReadOptions): Promise<number>;
+  /** The k live points nearest to `point`, nearest first. */
+  nearest(point: Point, k: number, options?: SpaceReadOptions): Promise<NearestRecord[]>;
+  /** Every state of the point, newest first, tombstones included. */
+  history(point: Point, options?: SpaceWriteOptions): Promise<SpaceHistoryRecord[]>;
+  /** Forks a branch from options.from (default main) as of options.at (default now). */
+  branch(name: string, options?: { from?: string; at?: number }): Promise<BranchInfo>;
+  branches(): Promise<BranchInfo[]>;
+  /** main, and branches others fork from, cannot be dropped. */
+  dropBranch(name: string): Promise<void>;
+  diff(from: string, to: string, options?: ReadOptions): Promise<SpaceDiff>;
+  /** One atomic write. 'report' writes nothing when there is any conflict. */
+  merge(source: string, target: string, options: { strategy: MergeStrategy }): Promise<MergeResult>;
+}
+
+export interface EdgeEnd {
+  space: string;
+  point: Point;
+  role?: string | null;
+  dir?: 'tail' | 'head' | null;
+}
+
+export interface EdgeInput {
+  /** Default: derived from the content. */
+  id?: string;
+  kind: string;
+  /** Two or more. */
+  ends: EdgeEnd[];
+  /** Default 1. */
+  weight?: number;
+  meta?: { [key: string]: string };
+  /** Valid for seqs in [validFrom, validTo). */
+  validFrom?: number | null;
+  validTo?: number | null;
+}
+
+export interface Edge {
+  id: string;
+  kind: string;
+  ends: { space: string; point: number[]; role: string | null; dir: 'tail' | 'head' | null }[];
+  weight: number;
+  meta: { [key: string]: string };
+  validFrom: number | null;
+  validTo: number | null;
+  /** The write that made this state. */
+  seq: number;
+}
+
+export interface EdgeQueryOptions extends ReadOptions {
+  /** Only these kinds (default: every kind). */
+  kinds?: string[];
+}
+
+export interface EdgeTraverseOptions extends EdgeQueryOptions {
+  /** Hops from the start (default 1). */
+  depth?: number;
+  /** Endpoints returned, the start excluded. */
+  limit?: number;
+  /** Only from tail ends to head ends. */
+  directed?: boolean;
+}
+
+export interface EdgeHop {
+  space: string;
+  point: number[];
+  depth: number;
+  /** The id of the hyperedge that reached it first. */
+  via: string;
+}
+
 export declare class Database {
   private constructor();
   put(coll: string, id: string, doc: unknown, options?: WriteOptions): Promise<Version>;
@@ -203,6 +388,19 @@ export declare class Database {
   seq(): Promise<number>;
   verify(): Promise<VerifyReport>;
   stats(): Promise<Stats>;
+  /** Opens a space; creates it when options.dims is given and it does not exist. */
+  space(name: string, options?: SpaceOptions): Promise<Space>;
+  spaces(): Promise<SpaceInfo[]>;
+  /** Its points leave every view; their versions stay in the log. */
+  dropSpace(name: string): Promise<void>;
+  /** Writes a hyperedge; resolves to it with id and seq set. */
+  putEdge(edge: EdgeInput): Promise<Edge>;
+  deleteEdge(id: string): Promise<void>;
+  /** The live hyperedges with an end at (space, point). */
+  edgesAt(space: string, point: Point, options?: EdgeQueryOptions): Promise<Edge[]>;
+  edgesOfKind(kind: string, options?: ReadOptions): Promise<Edge[]>;
+  /** Breadth-first over live hyperedges: every end reached, nearest first. */
+  traverseEdges(space: string, point: Point, options?: EdgeTraverseOptions): Promise<EdgeHop[]>;
   checkpoint(): Promise<void>;
   /** Syncs everything written (useful in relaxed mode). */
   sync(): Promise<void>;

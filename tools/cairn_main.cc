@@ -1,7 +1,7 @@
 // cairn: the command-line tool of the Cairn database.
 //
 //   cairn <dir> put|get|get-hash|history|delete|list|collections|import|export|
-//               verify|head|stats ...
+//               verify|head|stats|query|...|space <subcommand> ...
 //
 // This file parses the command line, opens the database and dispatches; the
 // commands live in cli_*.cc. `cairn --help` documents every command.

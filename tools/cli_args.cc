@@ -61,11 +61,36 @@ CliOutcome CheckAgainstSpec(const CommandSpec& spec, const CommandLine& cl) {
   return CliOutcome::Ok();
 }
 
+// The longest space subcommand named by positionals[at + 1...] ("space box",
+// "space edge put"), or "space" when they name none. `*used` counts the
+// positionals it took after "space".
+std::string SpaceTopic(const std::vector<std::string>& positionals, size_t at, size_t* used) {
+  *used = 0;
+  std::string topic = "space";
+  std::string name = "space";
+  for (size_t i = at + 1; i < positionals.size() && i <= at + 2; i++) {
+    name += " " + positionals[i];
+    if (FindCliCommand(name)) {
+      topic = name;
+      *used = i - at;
+    }
+  }
+  return topic;
+}
+
 // Resolves what `cairn ... --help` asks about: the first positional that
 // names a command (or the topic of `cairn help <topic>`).
 CliOutcome ResolveHelp(const std::vector<std::string>& positionals, CommandLine* out) {
   out->help = true;
   if (!positionals.empty() && positionals[0] == "help") {
+    size_t used = 0;
+    if (positionals.size() >= 2 && positionals[1] == "space") {
+      out->help_topic = SpaceTopic(positionals, 1, &used);
+      if (positionals.size() > 2 + used) {
+        return CliOutcome::Usage("unknown space subcommand " + Quoted(positionals[2 + used]));
+      }
+      return CliOutcome::Ok();
+    }
     if (positionals.size() > 2) {
       return CliOutcome::Usage("'help' takes at most one command name");
     }
@@ -80,10 +105,40 @@ CliOutcome ResolveHelp(const std::vector<std::string>& positionals, CommandLine*
   // "cairn <dir> <command> --help", or "cairn <command> --help".
   for (size_t i : {size_t{1}, size_t{0}}) {
     if (i < positionals.size() && FindCliCommand(positionals[i])) {
-      out->help_topic = positionals[i];
+      size_t used = 0;
+      out->help_topic =
+          positionals[i] == "space" ? SpaceTopic(positionals, i, &used) : positionals[i];
       break;
     }
   }
+  return CliOutcome::Ok();
+}
+
+// Replaces out->command "space" by the subcommand its operands name
+// ("space box", "space edge put") and drops those operands.
+CliOutcome ResolveSpaceCommand(CommandLine* out) {
+  std::vector<std::string>& ops = out->operands;
+  std::string subs;
+  for (const CommandSpec& c : SpaceCommands())
+    subs += (subs.empty() ? "" : ", ") + std::string(c.name + 6);
+  if (ops.empty()) return CliOutcome::Usage("'space' needs a subcommand: " + subs, "space");
+  size_t used = 1;
+  std::string name = "space " + ops[0];
+  if (ops[0] == "edge") {
+    if (ops.size() < 2) {
+      return CliOutcome::Usage("'space edge' needs a subcommand: put, delete, at, kind, traverse",
+                               "space");
+    }
+    name += " " + ops[1];
+    used = 2;
+  }
+  if (!FindCliCommand(name)) {
+    return CliOutcome::Usage(
+        "unknown space subcommand " + Quoted(name.substr(6)) + " (subcommands: " + subs + ")",
+        "space");
+  }
+  out->command = name;
+  ops.erase(ops.begin(), ops.begin() + static_cast<ptrdiff_t>(used));
   return CliOutcome::Ok();
 }
 
@@ -160,6 +215,11 @@ CliOutcome ParseCommandLine(int argc, const char* const* argv, CommandLine* out)
     return CliOutcome::Usage(std::move(message));
   }
   out->operands.assign(positionals.begin() + 2, positionals.end());
+  if (out->command == "space") {
+    CliOutcome resolved = ResolveSpaceCommand(out);
+    if (!resolved.ok()) return resolved;
+    spec = FindCliCommand(out->command);
+  }
   return CheckAgainstSpec(*spec, *out);
 }
 
@@ -196,6 +256,99 @@ CliOutcome ParseHashText(std::string_view what, std::string_view text, const std
   return CliOutcome::Ok();
 }
 
+CliOutcome ParsePointText(std::string_view what, std::string_view text, bool allow_empty,
+                          const std::string& topic, Point* out) {
+  out->clear();
+  if (text.empty()) {
+    if (allow_empty) return CliOutcome::Ok();
+    return CliOutcome::Usage(std::string(what) + " is empty; give its coordinates as x,y,...",
+                             topic);
+  }
+  size_t start = 0;
+  for (size_t axis = 1;; axis++) {
+    const size_t comma = text.find(',', start);
+    const std::string_view part = text.substr(
+        start, comma == std::string_view::npos ? std::string_view::npos : comma - start);
+    uint64_t v = 0;
+    CliOutcome o = ParseUnsigned("x", part, 0, std::numeric_limits<uint32_t>::max(), &v);
+    if (!o.ok()) {
+      return CliOutcome::Usage(
+          std::string(what) + " " + Quoted(text) + ": coordinate " + std::to_string(axis) + " " +
+              Quoted(part) +
+              (part.empty() ? " is empty" : " is not an integer from 0 to 4294967295"),
+          topic);
+    }
+    out->push_back(static_cast<uint32_t>(v));
+    if (comma == std::string_view::npos) break;
+    start = comma + 1;
+  }
+  return CliOutcome::Ok();
+}
+
+namespace {
+
+// The point operands of each space command: their index and name.
+struct PointOperand {
+  const char* command;
+  size_t index;
+  const char* what;
+};
+constexpr PointOperand kPointOperands[] = {
+    {"space insert", 1, "point"},        {"space delete", 1, "point"},
+    {"space box", 1, "min corner"},      {"space box", 2, "max corner"},
+    {"space subscope", 1, "prefix"},     {"space count", 1, "min corner"},
+    {"space count", 2, "max corner"},    {"space nearest", 1, "point"},
+    {"space history", 1, "point"},       {"space edge at", 1, "point"},
+    {"space edge traverse", 1, "point"},
+};
+
+CliOutcome ParseStrategy(const std::string& value, const std::string& topic, MergeStrategy* out) {
+  if (value == "prefer-target") {
+    *out = MergeStrategy::kPreferTarget;
+  } else if (value == "prefer-source") {
+    *out = MergeStrategy::kPreferSource;
+  } else if (value == "latest-wins") {
+    *out = MergeStrategy::kLatestWins;
+  } else if (value == "report") {
+    *out = MergeStrategy::kReport;
+  } else {
+    return CliOutcome::Usage(
+        "--strategy must be prefer-target, prefer-source, latest-wins or report, got " +
+            Quoted(value),
+        topic);
+  }
+  return CliOutcome::Ok();
+}
+
+// Parses the point operands and checks the options a space command requires.
+CliOutcome ParseSpaceOperands(const CommandLine& cl, CommandOptions* out) {
+  const std::string& topic = cl.command;
+  for (const PointOperand& p : kPointOperands) {
+    if (cl.command != p.command) continue;
+    Point point;
+    if (p.index < cl.operands.size()) {
+      CliOutcome o = ParsePointText(p.what, cl.operands[p.index], cl.command == "space subscope",
+                                    topic, &point);
+      if (!o.ok()) return o;
+    }
+    out->points.push_back(std::move(point));
+  }
+  if (cl.command == "space create" && !out->dims) {
+    return CliOutcome::Usage("'space create' needs --dims D (1 to 16)", topic);
+  }
+  if (cl.command == "space nearest" && !out->k) {
+    return CliOutcome::Usage("'space nearest' needs --k K", topic);
+  }
+  if (cl.command == "space merge" && !out->strategy) {
+    return CliOutcome::Usage(
+        "'space merge' needs --strategy (prefer-target, prefer-source, latest-wins or report)",
+        topic);
+  }
+  return CliOutcome::Ok();
+}
+
+}  // namespace
+
 CliOutcome ParseCommandOptions(const CommandLine& cl, CommandOptions* out) {
   *out = CommandOptions();
   const std::string& topic = cl.command;
@@ -224,6 +377,30 @@ CliOutcome ParseCommandOptions(const CommandLine& cl, CommandOptions* out) {
     } else if (name == "depth") {
       o = ParseUnsigned("--depth", value, 0, kMax, &n);
       out->depth = n;
+    } else if (name == "dims") {
+      o = ParseUnsigned("--dims", value, 1, 16, &n);
+      out->dims = n;
+    } else if (name == "bits") {
+      o = ParseUnsigned("--bits", value, 1, 32, &n);
+      out->bits = n;
+    } else if (name == "at") {
+      o = ParseUnsigned("--at", value, 0, kMax, &n);
+      out->at = n;
+    } else if (name == "k") {
+      o = ParseUnsigned("--k", value, 1, kMax, &n);
+      out->k = n;
+    } else if (name == "branch") {
+      out->branch = value;
+    } else if (name == "from") {
+      out->from = value;
+    } else if (name == "kind") {
+      out->kinds.push_back(value);
+    } else if (name == "directed") {
+      out->directed = true;
+    } else if (name == "strategy") {
+      MergeStrategy strategy = MergeStrategy::kPreferTarget;
+      o = ParseStrategy(value, topic, &strategy);
+      out->strategy = strategy;
     } else if (name == "valid-from") {
       out->valid_from = value;
     } else if (name == "valid-to") {
@@ -247,6 +424,7 @@ CliOutcome ParseCommandOptions(const CommandLine& cl, CommandOptions* out) {
     }
     if (!o.ok()) return CliOutcome::Usage(o.message(), topic);
   }
+  if (cl.command.rfind("space ", 0) == 0) return ParseSpaceOperands(cl, out);
   if ((cl.command == "get-hash" || cl.command == "trace") && !cl.operands.empty()) {
     return ParseHashText(cl.command, cl.operands[0], topic, &out->hash);
   }

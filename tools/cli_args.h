@@ -97,6 +97,19 @@ struct CommandOptions {
   std::optional<std::string> valid_from;
   std::optional<std::string> valid_to;
   Hash hash;  // get-hash, trace: its operand
+  // space commands
+  std::optional<uint64_t> dims;
+  std::optional<uint64_t> bits;
+  std::optional<std::string> branch;  // --branch
+  std::optional<std::string> from;    // --from
+  std::optional<uint64_t> at;
+  std::optional<uint64_t> k;
+  std::optional<MergeStrategy> strategy;
+  std::vector<std::string> kinds;  // --kind, in the order given
+  bool directed = false;
+  // The point operands of a space command, parsed, in operand order (box:
+  // min, max; subscope: the prefix, empty when omitted).
+  std::vector<Point> points;
 };
 
 // Interprets the option values of `cl` (and the operand of get-hash)
@@ -108,6 +121,12 @@ CliOutcome ParseCommandOptions(const CommandLine& cl, CommandOptions* out);
 // spaces, no suffix). `what` names the value in the error ("--as-of").
 CliOutcome ParseUnsigned(std::string_view what, std::string_view text, uint64_t min, uint64_t max,
                          uint64_t* out);
+
+// Parses a point: its coordinates as comma-separated decimal integers
+// ("3,7"), each from 0 to 2^32-1. "" is the empty point when `allow_empty`.
+// A usage error names `what` and the bad part ("coordinate 2 'x'").
+CliOutcome ParsePointText(std::string_view what, std::string_view text, bool allow_empty,
+                          const std::string& topic, Point* out);
 
 // Parses a version hash (64 hex digits); a usage error otherwise.
 CliOutcome ParseHashText(std::string_view what, std::string_view text, const std::string& topic,

@@ -13,6 +13,7 @@
 
 #include "tools/cli_export.h"
 #include "tools/cli_import.h"
+#include "tools/cli_space.h"
 
 namespace cairn {
 namespace {
@@ -232,9 +233,14 @@ void CliOutput::Flush() {
 }
 
 CliOutcome PrepareInput(const CommandLine& cl, CommandContext* ctx) {
-  if (cl.command == "put") {
-    if (cl.operands[2] != "-") {
-      ctx->document = cl.operands[2];
+  // The document operand of put, space insert and space edge put.
+  const int document = cl.command == "put" || cl.command == "space insert" ? 2
+                       : cl.command == "space edge put"                   ? 0
+                                                                          : -1;
+  if (document >= 0) {
+    const std::string& operand = cl.operands[static_cast<size_t>(document)];
+    if (operand != "-") {
+      ctx->document = operand;
       return CliOutcome::Ok();
     }
     ctx->document.clear();
@@ -250,6 +256,11 @@ CliOutcome PrepareInput(const CommandLine& cl, CommandContext* ctx) {
                                    std::string("reading standard input: ") + std::strerror(errno));
       }
     }
+  }
+  if (cl.command == "space import") {
+    ctx->input = stdin;
+    ctx->input_name = "standard input";
+    return CliOutcome::Ok();
   }
   if (cl.command == "import") {
     const std::string path = cl.operands.empty() ? "-" : cl.operands[0];
@@ -372,6 +383,7 @@ CliOutcome RunCommand(CommandContext& ctx) {
   if (c == "unlink") return RunLink(ctx, false);
   if (c == "neighbors") return RunNeighbors(ctx);
   if (c == "trace") return RunTrace(ctx);
+  if (c.rfind("space ", 0) == 0) return RunSpaceCommand(ctx);
   return CliOutcome::Usage("unknown command '" + c + "'");
 }
 

@@ -40,9 +40,10 @@ struct CommandContext {
   const CommandLine* cl = nullptr;
   const CommandOptions* options = nullptr;
   CliOutput* out = nullptr;
-  // put: the document text (all of standard input when the operand is "-").
+  // put, space insert, space edge put: the document text (all of standard
+  // input when the operand is "-").
   std::string document;
-  // import: the open input (stdin, or the FILE operand); `input_name` names
+  // import, space import: the open input (stdin, or the FILE operand); `input_name` names
   // it in messages. Owned by whoever called PrepareInput.
   std::FILE* input = nullptr;
   std::string input_name;

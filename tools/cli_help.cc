@@ -11,7 +11,7 @@ const std::vector<OptionSpec>& Options() {
        .value = "SEQ",
        .help = "read the database as it was right after write SEQ (0 = before any write); SEQ must "
                "not exceed the latest seq"},
-      {.name = "limit", .value = "N", .help = "print at most N documents"},
+      {.name = "limit", .value = "N", .help = "print at most N documents (records, points)"},
       {.name = "offset", .value = "N", .help = "skip the first N documents"},
       {.name = "caused-by",
        .value = "H[,H...]",
@@ -29,12 +29,32 @@ const std::vector<OptionSpec>& Options() {
       {.name = "history",
        .help = "every version (tombstones included) in write order, oldest first, instead of the "
                "live documents"},
-      {.name = "batch", .value = "N", .help = "lines per atomic batch, 1 to 100000 (default 1000)"},
+      {.name = "batch",
+       .value = "N",
+       .help = "lines per atomic batch, 1 to 100000 (default 1000; space import: 100000)"},
       {.name = "text", .help = "the full-text index of the collection instead of a field index"},
       {.name = "reverse",
        .help = "walk the other way: to the effects of a version (trace), or to the nodes that "
                "link to this one (neighbors)"},
-      {.name = "depth", .value = "N", .help = "follow at most N caused_by hops"},
+      {.name = "depth",
+       .value = "N",
+       .help = "follow at most N hops (caused_by hops for trace, hyperedge hops for space edge "
+               "traverse)"},
+      {.name = "dims", .value = "D", .help = "coordinates per point, 1 to 16"},
+      {.name = "bits", .value = "B", .help = "bits per coordinate, 1 to 32 (default 32)"},
+      {.name = "branch", .value = "NAME", .help = "the branch of the space (default main)"},
+      {.name = "from", .value = "NAME", .help = "the branch to fork from (default main)"},
+      {.name = "at", .value = "SEQ", .help = "fork as of write SEQ (default: the latest)"},
+      {.name = "k", .value = "K", .help = "how many points, 1 or more"},
+      {.name = "strategy",
+       .value = "S",
+       .help = "how a merge settles a conflict: prefer-target, prefer-source, latest-wins or "
+               "report"},
+      {.name = "kind",
+       .value = "KIND",
+       .repeatable = true,
+       .help = "only hyperedges of this kind; may be repeated"},
+      {.name = "directed", .help = "walk hyperedges only from tail ends to head ends"},
       {.name = "relaxed",
        .global = true,
        .help =
@@ -197,12 +217,13 @@ const std::vector<CommandSpec>& CliCommands() {
           .writes = false,
           .creates = false,
           .summary = "run an NQL query",
-          .details = "Runs one NQL query (see the README, \"Queries\") and prints each row as a line "
-                     "of JSON. EXPLAIN <query> prints the plan instead, one step per line. A "
-                     "malformed query fails with PARSE_ERROR and says where.\n"
-                     "\n"
-                     "Example: cairn ./data query 'FROM blocks WHERE height > 600000 ORDER BY height "
-                     "DESC LIMIT 10'",
+          .details =
+              "Runs one NQL query (see the README, \"Queries\") and prints each row as a line "
+              "of JSON. EXPLAIN <query> prints the plan instead, one step per line. A "
+              "malformed query fails with PARSE_ERROR and says where.\n"
+              "\n"
+              "Example: cairn ./data query 'FROM blocks WHERE height > 600000 ORDER BY height "
+              "DESC LIMIT 10'",
       },
       {
           .name = "create-index",
@@ -213,10 +234,11 @@ const std::vector<CommandSpec>& CliCommands() {
           .writes = true,
           .creates = false,
           .summary = "index a field (or the text) of a collection",
-          .details = "Creates a secondary index on <field> (a dotted path such as a.b) of <coll>, or "
-                     "with --text the full-text index of <coll>, builds it from the live documents "
-                     "and keeps it exact from then on. Queries use it for =, IN, ranges, ORDER BY ... "
-                     "LIMIT and SEARCH. Creating an index that exists does nothing.",
+          .details =
+              "Creates a secondary index on <field> (a dotted path such as a.b) of <coll>, or "
+              "with --text the full-text index of <coll>, builds it from the live documents "
+              "and keeps it exact from then on. Queries use it for =, IN, ranges, ORDER BY ... "
+              "LIMIT and SEARCH. Creating an index that exists does nothing.",
       },
       {
           .name = "drop-index",
@@ -239,7 +261,8 @@ const std::vector<CommandSpec>& CliCommands() {
           .writes = false,
           .creates = false,
           .summary = "print every index",
-          .details = "Prints every index as a line of JSON: {\"coll\",\"field\",\"text\",\"ready\"}.",
+          .details =
+              "Prints every index as a line of JSON: {\"coll\",\"field\",\"text\",\"ready\"}.",
       },
       {
           .name = "link",
@@ -263,8 +286,9 @@ const std::vector<CommandSpec>& CliCommands() {
           .writes = true,
           .creates = false,
           .summary = "remove a link",
-          .details = "Removes the link and prints the version that records it. NOT_FOUND when there "
-                     "is no such link.",
+          .details =
+              "Removes the link and prints the version that records it. NOT_FOUND when there "
+              "is no such link.",
       },
       {
           .name = "neighbors",
@@ -287,9 +311,10 @@ const std::vector<CommandSpec>& CliCommands() {
           .writes = false,
           .creates = false,
           .summary = "print the causal chain of a version",
-          .details = "Prints the version <hash>, then the versions it was caused by, breadth-first, "
-                     "each once, with their depth (--reverse: the versions it caused). NOT_FOUND "
-                     "when no version has <hash>.",
+          .details =
+              "Prints the version <hash>, then the versions it was caused by, breadth-first, "
+              "each once, with their depth (--reverse: the versions it caused). NOT_FOUND "
+              "when no version has <hash>.",
       },
       {
           .name = "import",
@@ -363,6 +388,20 @@ const std::vector<CommandSpec>& CliCommands() {
               "two databases with the same head hold the same history.",
       },
       {
+          .name = "space",
+          .operands = "<subcommand> ...",
+          .min_operands = 1,
+          .max_operands = 5,
+          .options = {},
+          .writes = false,
+          .creates = false,
+          .summary = "work with spaces of points and hyperedges (see below)",
+          .details = "Spaces hold N-dimensional points with payloads, with history and branches; "
+                     "hyperedges relate points. A <point> is its coordinates, comma-separated "
+                     "decimal integers: 3,7. The subcommands are listed below; cairn help space "
+                     "<subcommand> describes one.",
+      },
+      {
           .name = "stats",
           .operands = "",
           .min_operands = 0,
@@ -384,8 +423,30 @@ const CommandSpec* FindCliCommand(std::string_view name) {
   for (const CommandSpec& c : CliCommands()) {
     if (name == c.name) return &c;
   }
+  for (const CommandSpec& c : SpaceCommands()) {
+    if (name == c.name) return &c;
+  }
   return nullptr;
 }
+
+namespace {
+
+// The "Space commands" section: each subcommand's synopsis and summary.
+std::string SpaceCommandList() {
+  std::string out;
+  for (const CommandSpec& c : SpaceCommands()) {
+    std::string head =
+        "  " + std::string(c.name) + (*c.operands ? " " + std::string(c.operands) : "");
+    for (const char* name : c.options) {
+      const OptionSpec* o = FindCliOption(name);
+      head += " [--" + std::string(o->name) + (o->value ? " " + std::string(o->value) : "") + "]";
+    }
+    out += head + "\n" + std::string(6, ' ') + Wrap(c.summary, 6) + "\n";
+  }
+  return out;
+}
+
+}  // namespace
 
 const OptionSpec* FindCliOption(std::string_view name) {
   for (const OptionSpec& o : Options()) {
@@ -413,8 +474,9 @@ std::string GeneralHelp() {
       "  cairn help [<command>]        (or: cairn <dir> <command> --help)\n"
       "\n" +
       Wrap(
-          "<dir> is a database directory. put and import create it (one level) and the database "
-          "when they are missing; every other command fails with NOT_FOUND on a directory that "
+          "<dir> is a database directory. put, import and space create create it (one level) "
+          "and the database when they are missing; every other command fails with NOT_FOUND on a "
+          "directory that "
           "holds no database. Only one process may open a database at a time; another gets LOCKED.",
           0) +
       "\n\nCommands:\n";
@@ -424,6 +486,9 @@ std::string GeneralHelp() {
     head.resize(std::max<size_t>(head.size() + 2, 30), ' ');
     out += head + c.summary + "\n";
   }
+  out +=
+      "\nSpace commands (cairn <dir> space <subcommand> ...; see cairn help space <subcommand>):\n";
+  out += SpaceCommandList();
   out += "\nCommand options (see cairn help <command> for which command takes which):\n";
   for (const OptionSpec& o : Options()) {
     if (!o.global) out += OptionLine(o);
@@ -455,7 +520,10 @@ std::string GeneralHelp() {
          "  cairn ./data list users --limit 10\n"
          "  cairn ./data export --history > backup.ndjson\n"
          "  cairn ./copy import backup.ndjson\n"
-         "  cairn ./data verify\n";
+         "  cairn ./data verify\n"
+         "  cairn ./data space create sensors --dims 2\n"
+         "  cairn ./data space insert sensors 3,7 '{\"temp\":21.5}'\n"
+         "  cairn ./data space box sensors 0,0 10,10\n";
   return out;
 }
 
@@ -471,6 +539,7 @@ std::string CommandHelp(const CommandSpec& c) {
     out += (paragraph.rfind("  ", 0) == 0 ? paragraph : Wrap(paragraph, 0)) + "\n";
     pos = end + 1;
   }
+  if (std::string_view(c.name) == "space") out += "\nSubcommands:\n" + SpaceCommandList();
   if (!c.options.empty()) {
     out += "\nOptions:\n";
     for (const char* name : c.options) out += OptionLine(*FindCliOption(name));

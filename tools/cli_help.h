@@ -39,7 +39,12 @@ struct CommandSpec {
 // Every command, in the order the help lists them.
 const std::vector<CommandSpec>& CliCommands();
 
-// nullptr when `name` is not a command.
+// The subcommands of `space`, each named "space <sub>" or "space edge <sub>"
+// (cli_space_help.cc).
+const std::vector<CommandSpec>& SpaceCommands();
+
+// nullptr when `name` is not a command (a space subcommand is named in full:
+// "space box").
 const CommandSpec* FindCliCommand(std::string_view name);
 
 // nullptr when `name` (without "--") is not an option.

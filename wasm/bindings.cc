@@ -16,6 +16,7 @@
 #include "cairn/db.h"
 #include "util/json.h"
 #include "wasm/js_storage.h"
+#include "wasm/space_codec.h"
 
 namespace cairn {
 namespace {
@@ -361,6 +362,180 @@ class WasmDatabase {
     return val(out);
   }
 
+  // ---- spaces and hyperedges (js/src/space.js). Points, payloads and
+  // records cross as words (wasm/space_codec.h): JS fills SpaceInput(), and
+  // reads SpaceOutput() after a call that returns records.
+
+  // A Uint32Array view of `words` words for the next spatial call's input.
+  // Valid until the next call.
+  val SpaceInput(size_t words) {
+    words_in_.assign(words, 0);
+    return val(emscripten::typed_memory_view(words_in_.size(), words_in_.data()));
+  }
+  val SpaceOutput() {
+    return val(emscripten::typed_memory_view(words_out_.size(), words_out_.data()));
+  }
+
+  val CreateSpace(std::string name, double dims, double bits) {
+    auto s = db_->CreateSpace(name, static_cast<uint32_t>(dims), static_cast<uint32_t>(bits));
+    if (!s.ok()) return ErrorOf(s.status());
+    return val(SpaceInfoJson(*s));
+  }
+  val Spaces() {
+    auto all = db_->Spaces();
+    if (!all.ok()) return ErrorOf(all.status());
+    std::string out = "[";
+    for (size_t i = 0; i < all->size(); i++) out.append(i ? "," : "").append(SpaceInfoJson((*all)[i]));
+    return val(out + "]");
+  }
+  val DropSpace(std::string name) { return StatusVal(db_->DropSpace(name)); }
+
+  // The input holds `words` words of write ops; their seqs leave as
+  // (low, high) word pairs in SpaceOutput(). Returns the count.
+  val SpaceWrite(std::string space, std::string branch, size_t words) {
+    auto ops = DecodeSpaceWrites(words_in_, words);
+    if (!ops.ok()) return ErrorOf(ops.status());
+    auto seqs = db_->SpaceWrite(space, branch, *ops);
+    if (!seqs.ok()) return ErrorOf(seqs.status());
+    words_out_.clear();
+    for (uint64_t seq : *seqs) {
+      words_out_.push_back(static_cast<uint32_t>(seq));
+      words_out_.push_back(static_cast<uint32_t>(seq >> 32));
+    }
+    return val(static_cast<double>(seqs->size()));
+  }
+
+  // Box (the input: min then max, `dims` words each) and subscope (the
+  // input: the prefix, `dims` words): records in SpaceOutput(); returns the
+  // cursor ("" when there are no more).
+  val SpaceBox(std::string space, std::string branch, val as_of, double limit, std::string cursor,
+               size_t dims) {
+    if (words_in_.size() < 2 * dims) return ErrorOf(Status::InvalidArgument("bbox: truncated input"));
+    return SpaceRecords(db_->SpaceBox(space, PointAt(words_in_, 0, dims), PointAt(words_in_, dims, dims),
+                               ReadOpts(branch, as_of, limit, cursor)));
+  }
+  val SpaceSubscope(std::string space, std::string branch, val as_of, double limit,
+                    std::string cursor, size_t dims) {
+    if (words_in_.size() < dims) return ErrorOf(Status::InvalidArgument("subscope: truncated input"));
+    return SpaceRecords(db_->SpaceSubscope(space, PointAt(words_in_, 0, dims), ReadOpts(branch, as_of, limit, cursor)));
+  }
+  val SpaceCount(std::string space, std::string branch, val as_of, size_t dims) {
+    if (words_in_.size() < 2 * dims) return ErrorOf(Status::InvalidArgument("count: truncated input"));
+    auto n = db_->SpaceCount(space, PointAt(words_in_, 0, dims), PointAt(words_in_, dims, dims),
+                             ReadOpts(branch, as_of, -1, ""));
+    if (!n.ok()) return ErrorOf(n.status());
+    return val(static_cast<double>(*n));
+  }
+  val SpaceNearest(std::string space, std::string branch, val as_of, size_t dims, double k) {
+    if (words_in_.size() < dims) return ErrorOf(Status::InvalidArgument("nearest: truncated input"));
+    auto r = db_->SpaceNearest(space, PointAt(words_in_, 0, dims), static_cast<size_t>(k),
+                               ReadOpts(branch, as_of, -1, ""));
+    if (!r.ok()) return ErrorOf(r.status());
+    RecordEncoder enc;
+    for (const NearestRecord& n : *r) enc.Add(n.record, 0, &n.distance);
+    enc.Finish(&words_out_);
+    return val(static_cast<double>(r->size()));
+  }
+  val SpaceHistory(std::string space, std::string branch, size_t dims) {
+    if (words_in_.size() < dims) return ErrorOf(Status::InvalidArgument("history: truncated input"));
+    auto r = db_->SpaceHistory(space, branch, PointAt(words_in_, 0, dims));
+    if (!r.ok()) return ErrorOf(r.status());
+    RecordEncoder enc;
+    for (const SpatialRecord& rec : *r) enc.Add(rec);
+    enc.Finish(&words_out_);
+    return val(static_cast<double>(r->size()));
+  }
+
+  val CreateBranch(std::string space, std::string name, std::string from, val at) {
+    auto b = db_->CreateBranch(space, name, from, OptionalSeq(at));
+    if (!b.ok()) return ErrorOf(b.status());
+    return val(BranchInfoJson(*b));
+  }
+  val Branches(std::string space) {
+    auto all = db_->Branches(space);
+    if (!all.ok()) return ErrorOf(all.status());
+    std::string out = "[";
+    for (size_t i = 0; i < all->size(); i++) out.append(i ? "," : "").append(BranchInfoJson((*all)[i]));
+    return val(out + "]");
+  }
+  val DropBranch(std::string space, std::string name) { return StatusVal(db_->DropBranch(space, name)); }
+
+  // Records tagged 0 added, 1 removed, 2/3 a changed pair (from, to).
+  val SpaceDiff(std::string space, std::string from, std::string to, val as_of) {
+    auto d = db_->SpaceDiff(space, from, to, OptionalSeq(as_of));
+    if (!d.ok()) return ErrorOf(d.status());
+    RecordEncoder enc;
+    for (const SpatialRecord& r : d->added) enc.Add(r, 0);
+    for (const SpatialRecord& r : d->removed) enc.Add(r, 1);
+    for (const auto& [a, b] : d->changed) {
+      enc.Add(a, 2);
+      enc.Add(b, 3);
+    }
+    enc.Finish(&words_out_);
+    return val::null();
+  }
+
+  // strategy: 0 prefer-target, 1 prefer-source, 2 latest-wins, 3 report.
+  // Returns {"applied","seq"}; each conflict is three records in
+  // SpaceOutput(): its base, source and target states (absent: no state).
+  val MergeBranch(std::string space, std::string source, std::string target, int strategy) {
+    static constexpr MergeStrategy kStrategies[] = {MergeStrategy::kPreferTarget, MergeStrategy::kPreferSource,
+                                                    MergeStrategy::kLatestWins, MergeStrategy::kReport};
+    if (strategy < 0 || strategy > 3) return ErrorOf(Status::InvalidArgument("unknown merge strategy"));
+    auto m = db_->MergeBranch(space, source, target, kStrategies[strategy]);
+    if (!m.ok()) return ErrorOf(m.status());
+    RecordEncoder enc;
+    for (const MergeConflict& c : m->conflicts) {
+      for (const auto* side : {&c.base, &c.source, &c.target}) {
+        if (*side) {
+          enc.Add(**side);
+        } else {
+          enc.AddAbsent(c.point);
+        }
+      }
+    }
+    enc.Finish(&words_out_);
+    return val("{\"applied\":" + std::to_string(m->applied) + ",\"seq\":" + std::to_string(m->seq) + "}");
+  }
+
+  // The input holds `words` words encoding the edge.
+  val PutEdge(size_t words) {
+    auto e = DecodeEdge(words_in_, words);
+    if (!e.ok()) return ErrorOf(e.status());
+    auto put = db_->PutEdge(*e);
+    if (!put.ok()) return ErrorOf(put.status());
+    return val(EdgeJson(*put));
+  }
+  val DeleteEdge(std::string id) { return StatusVal(db_->DeleteEdge(id)); }
+  // The point is the first `dims` input words; kinds a JS array of strings.
+  val EdgesAt(std::string space, size_t dims, val as_of, val kinds) {
+    if (words_in_.size() < dims) return ErrorOf(Status::InvalidArgument("edgesAt: truncated input"));
+    EdgeQueryOptions o;
+    o.as_of = OptionalSeq(as_of);
+    o.kinds = emscripten::vecFromJSArray<std::string>(kinds);
+    return Edges(db_->EdgesAt(space, PointAt(words_in_, 0, dims), o));
+  }
+  val EdgesOfKind(std::string kind, val as_of) {
+    EdgeQueryOptions o;
+    o.as_of = OptionalSeq(as_of);
+    return Edges(db_->EdgesOfKind(kind, o));
+  }
+  val TraverseEdges(std::string space, size_t dims, val as_of, val kinds, double depth, double limit,
+                    bool directed) {
+    if (words_in_.size() < dims) return ErrorOf(Status::InvalidArgument("traverseEdges: truncated input"));
+    EdgeTraverseOptions o;
+    o.as_of = OptionalSeq(as_of);
+    o.kinds = emscripten::vecFromJSArray<std::string>(kinds);
+    o.depth = static_cast<size_t>(depth);
+    o.limit = limit < 0 ? SIZE_MAX : static_cast<size_t>(limit);
+    o.directed = directed;
+    auto hops = db_->TraverseEdges(space, PointAt(words_in_, 0, dims), o);
+    if (!hops.ok()) return ErrorOf(hops.status());
+    std::string out = "[";
+    for (size_t i = 0; i < hops->size(); i++) out.append(i ? "," : "").append(HopJson((*hops)[i]));
+    return val(out + "]");
+  }
+
   val Checkpoint() { return StatusVal(db_->Checkpoint()); }
   val Sync() { return StatusVal(db_->Sync()); }
   // Closes and frees the engine (and with it the storage bridge).
@@ -374,8 +549,33 @@ class WasmDatabase {
  private:
   static val StatusVal(const Status& s) { return s.ok() ? val::null() : ErrorOf(s); }
 
+  static SpaceReadOptions ReadOpts(const std::string& branch, const val& as_of, double limit,
+                                   const std::string& cursor) {
+    SpaceReadOptions o;
+    o.branch = branch;
+    o.as_of = OptionalSeq(as_of);
+    o.limit = limit < 0 ? SIZE_MAX : static_cast<size_t>(limit);
+    o.cursor = cursor;
+    return o;
+  }
+  // Records to SpaceOutput(); returns the cursor.
+  val SpaceRecords(const Result<SpaceQueryResult>& r) {
+    if (!r.ok()) return ErrorOf(r.status());
+    RecordEncoder enc;
+    for (const SpatialRecord& rec : r->records) enc.Add(rec);
+    enc.Finish(&words_out_);
+    return val(r->cursor);
+  }
+  static val Edges(const Result<std::vector<Hyperedge>>& r) {
+    if (!r.ok()) return ErrorOf(r.status());
+    std::string out = "[";
+    for (size_t i = 0; i < r->size(); i++) out.append(i ? "," : "").append(EdgeJson((*r)[i]));
+    return val(out + "]");
+  }
+
   std::unique_ptr<Database> db_;
   std::string in_, out_;
+  std::vector<uint32_t> words_in_, words_out_;  // spatial calls (wasm/space_codec.h)
 };
 
 // BLAKE2b-256 of `bytes` (a Uint8Array), as hex: lets the package's tests
@@ -415,6 +615,27 @@ EMSCRIPTEN_BINDINGS(cairn) {
       .function("head", &WasmDatabase::Head)
       .function("verify", &WasmDatabase::Verify)
       .function("stats", &WasmDatabase::Stats)
+      .function("spaceInput", &WasmDatabase::SpaceInput)
+      .function("spaceOutput", &WasmDatabase::SpaceOutput)
+      .function("createSpace", &WasmDatabase::CreateSpace)
+      .function("spaces", &WasmDatabase::Spaces)
+      .function("dropSpace", &WasmDatabase::DropSpace)
+      .function("spaceWrite", &WasmDatabase::SpaceWrite)
+      .function("spaceBox", &WasmDatabase::SpaceBox)
+      .function("spaceSubscope", &WasmDatabase::SpaceSubscope)
+      .function("spaceCount", &WasmDatabase::SpaceCount)
+      .function("spaceNearest", &WasmDatabase::SpaceNearest)
+      .function("spaceHistory", &WasmDatabase::SpaceHistory)
+      .function("createBranch", &WasmDatabase::CreateBranch)
+      .function("branches", &WasmDatabase::Branches)
+      .function("dropBranch", &WasmDatabase::DropBranch)
+      .function("spaceDiff", &WasmDatabase::SpaceDiff)
+      .function("mergeBranch", &WasmDatabase::MergeBranch)
+      .function("putEdge", &WasmDatabase::PutEdge)
+      .function("deleteEdge", &WasmDatabase::DeleteEdge)
+      .function("edgesAt", &WasmDatabase::EdgesAt)
+      .function("edgesOfKind", &WasmDatabase::EdgesOfKind)
+      .function("traverseEdges", &WasmDatabase::TraverseEdges)
       .function("checkpoint", &WasmDatabase::Checkpoint)
       .function("sync", &WasmDatabase::Sync)
       .function("close", &WasmDatabase::Close);

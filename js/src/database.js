@@ -4,6 +4,7 @@
 // and turns their results into plain objects and their failures into
 // CairnError.
 import { CairnError, invalid } from './errors.js';
+import * as spaces from './space.js';
 
 const HEX64 = /^[0-9a-fA-F]{64}$/;
 const encoder = new TextEncoder();
@@ -376,6 +377,44 @@ export class Database {
     return parsed(this.#h().stats());
   }
 
+  // ---- spaces and hyperedges (js/src/space.js)
+
+  // Opens space `name`, creating it when options.dims is given and it does
+  // not exist (options.bits: default 32). NOT_FOUND without dims when there
+  // is no such space; INVALID_ARGUMENT when it exists with other dims/bits.
+  async space(name, options) {
+    return spaces.openSpace(() => this.#h(), name, options);
+  }
+
+  // [{ name, dims, bits, createdSeq }]
+  async spaces() {
+    return spaces.listSpaces(this.#h());
+  }
+
+  async dropSpace(name) {
+    spaces.dropSpace(this.#h(), name);
+  }
+
+  async putEdge(edge) {
+    return spaces.putEdge(this.#h(), edge);
+  }
+
+  async deleteEdge(id) {
+    spaces.deleteEdge(this.#h(), id);
+  }
+
+  async edgesAt(space, point, options) {
+    return spaces.edgesAt(this.#h(), space, point, options);
+  }
+
+  async edgesOfKind(kind, options) {
+    return spaces.edgesOfKind(this.#h(), kind, options);
+  }
+
+  async traverseEdges(space, point, options) {
+    return spaces.traverseEdges(this.#h(), space, point, options);
+  }
+
   async checkpoint() {
     unwrap(this.#h().checkpoint());
   }
@@ -403,3 +442,6 @@ export class Database {
     await this.close();
   }
 }
+
+// For js/src/space.js.
+export { unwrap, parsed, describe, checkName, checkSeq, checkCount, checkObject };
