@@ -42,8 +42,11 @@ constexpr size_t kMaxNameBytes = 32;
 // Payloads up to this size are copied into their 'S' entry; larger ones are
 // read from the log by hash.
 constexpr size_t kMaxInlinePayloadBytes = 1024;
-// How many Hilbert key ranges a box query seeks at most.
-constexpr size_t kMaxRanges = 48;
+// How many Hilbert key ranges a box query reads at most.
+constexpr size_t kMaxRanges = 64;
+// Between two ranges, a scan steps over up to this many entries before it
+// seeks instead.
+constexpr int kStepsBeforeSeek = 16;
 
 Status ValidateName(std::string_view name, const char* what, const Limits& limits) {
   Status s = ValidateCollection(name, limits);
@@ -430,9 +433,28 @@ Status DBImpl::ScanView(const SpaceDef& def, const std::vector<ViewLevel>& level
       }
       std::string_view k = c.it->key().substr(c.prefix.size());
       if (k.size() != pos_bytes + 8) return Status::Corruption("malformed spatial index entry");
-      if (k.substr(0, key_bytes) > std::string_view(ranges[c.range].hi)) {
-        c.range++;
-        CAIRN_RETURN_IF_ERROR(seek_range(c));
+      const std::string_view hkey = k.substr(0, key_bytes);
+      if (hkey > std::string_view(ranges[c.range].hi)) {
+        // Past this range: on to the first range not wholly below the
+        // entry. Already inside it: no seek. A few entries short of it:
+        // step there, which is cheaper than a seek when ranges are close.
+        while (c.range < ranges.size() && hkey > std::string_view(ranges[c.range].hi)) c.range++;
+        if (c.range == ranges.size()) {
+          c.done = true;
+          break;
+        }
+        if (hkey < std::string_view(ranges[c.range].lo)) {
+          bool reached = false;
+          for (int step = 0; step < kStepsBeforeSeek; step++) {
+            CAIRN_RETURN_IF_ERROR(c.it->Next());
+            if (!c.it->Valid() || !c.it->key().starts_with(c.prefix) ||
+                c.it->key().substr(c.prefix.size(), key_bytes) >= std::string_view(ranges[c.range].lo)) {
+              reached = true;
+              break;
+            }
+          }
+          if (!reached) CAIRN_RETURN_IF_ERROR(seek_range(c));
+        }
         continue;
       }
       const std::string_view pos = k.substr(0, pos_bytes);

@@ -89,8 +89,10 @@ void TransposeToAxes(uint32_t* x, int b, int n) {
 // so bit r of the m axes k with perm[k] < m; the other axes keep bit r and
 // every lower bit free. Each index bit appended to a prefix thus halves its
 // box along one axis.
+using Key = std::array<uint8_t, kMaxKeyBytes>;
+
 struct Node {
-  std::array<uint8_t, kMaxKeyBytes> key{};  // the prefix bits, zero after len
+  Key key{};  // the prefix bits, zero after len
   int len = 0;
   uint32_t lo[kMaxDims], hi[kMaxDims];  // the prefix's box
   uint8_t perm[kMaxDims], inv[kMaxDims];
@@ -98,17 +100,6 @@ struct Node {
   uint32_t carry = 0;   // c above
   uint32_t prev_h = 0;  // h_{m-1} of the current row
   uint32_t g = 0;       // bit i: g_i, for i < m
-};
-
-// One piece of the answer in key order: an active node still to be refined,
-// or a settled key range.
-struct Piece {
-  bool active = false;
-  // Its last key + 1 is the next piece's first key.
-  bool adjacent_next = false;
-  // The node when active; the range's first and last keys when settled.
-  Node node;
-  std::array<uint8_t, kMaxKeyBytes> lo{}, hi{};
 };
 
 enum class Overlap { kNone, kPartial, kFull };
@@ -157,15 +148,33 @@ class Decomposer {
     return n;
   }
 
-  // Settles `n` as the range of keys with its prefix.
-  void Settle(const Node& n, Piece* p) const {
-    p->active = false;
-    p->lo = n.key;
-    p->hi = n.key;
-    for (int i = n.len; i < total_bits_; i++) p->hi[i / 8] |= static_cast<uint8_t>(0x80 >> (i % 8));
+  // The first and last keys with n's prefix.
+  void Settle(const Node& n, Key* lo, Key* hi) const {
+    *lo = n.key;
+    *hi = n.key;
+    for (int i = n.len; i < total_bits_; i++) (*hi)[i / 8] |= static_cast<uint8_t>(0x80 >> (i % 8));
   }
 
-  std::string KeyString(const std::array<uint8_t, kMaxKeyBytes>& key) const {
+  // Whether `b` is the key right after `a`.
+  bool Follows(const Key& a, const Key& b) const {
+    Key next = a;
+    int byte = (total_bits_ - 1) / 8;
+    unsigned add = 0x80u >> ((total_bits_ - 1) % 8);
+    while (byte >= 0) {
+      const unsigned v = next[byte] + add;
+      next[byte] = static_cast<uint8_t>(v);
+      if (v < 0x100) break;
+      add = 1;
+      byte--;
+    }
+    if (byte < 0) return false;  // a was the last key
+    return std::equal(next.begin(), next.begin() + (total_bits_ + 7) / 8, b.begin());
+  }
+
+  int dims() const { return dims_; }
+  int total_bits() const { return total_bits_; }
+
+  std::string KeyString(const Key& key) const {
     return std::string(reinterpret_cast<const char*>(key.data()), (total_bits_ + 7) / 8);
   }
 
@@ -205,21 +214,6 @@ class Decomposer {
   const uint32_t* qhi_;
   const int dims_, bits_, total_bits_;
 };
-
-// Appends `p` to *out, merging it into the previous settled piece when both
-// are settled and adjacent.
-void Emit(Piece p, std::vector<Piece>* out) {
-  if (!p.active && !out->empty() && !out->back().active && out->back().adjacent_next) {
-    out->back().hi = p.hi;
-    out->back().adjacent_next = p.adjacent_next;
-    return;
-  }
-  out->push_back(std::move(p));
-}
-
-// Active nodes refined per level at least; enough that a small budget still
-// gets a useful answer.
-constexpr size_t kMinActive = 256;
 
 }  // namespace
 
@@ -264,6 +258,42 @@ void DecodeHilbertKey(std::string_view key, int dims, int bits, uint32_t* point)
   std::copy(x, x + dims, point);
 }
 
+namespace {
+
+// The ranges of every node reached depth-first, in key order, down to
+// prefixes of `limit` bits: a node outside the box is skipped; one inside it,
+// or at the limit, is one range (merged with the previous one when
+// adjacent). False, with *out incomplete, once more than max_ranges ranges
+// would be needed.
+bool Collect(const Decomposer& d, int limit, size_t max_ranges, std::vector<std::pair<Key, Key>>* out) {
+  out->clear();
+  std::vector<Node> stack;
+  stack.reserve(static_cast<size_t>(d.total_bits()) + 2);
+  stack.push_back(d.Root());
+  Key lo, hi;
+  while (!stack.empty()) {
+    const Node n = stack.back();
+    stack.pop_back();
+    const Overlap o = d.Classify(n);
+    if (o == Overlap::kNone) continue;
+    if (o == Overlap::kPartial && n.len < limit) {
+      stack.push_back(d.Child(n, 1));  // visited after child 0: key order
+      stack.push_back(d.Child(n, 0));
+      continue;
+    }
+    d.Settle(n, &lo, &hi);
+    if (!out->empty() && d.Follows(out->back().second, lo)) {
+      out->back().second = hi;
+      continue;
+    }
+    if (out->size() == max_ranges) return false;
+    out->emplace_back(lo, hi);
+  }
+  return true;
+}
+
+}  // namespace
+
 std::vector<HilbertRange> HilbertRanges(const uint32_t* lo, const uint32_t* hi, int dims, int bits,
                                         size_t max_ranges) {
   CheckShape(dims, bits);
@@ -277,83 +307,54 @@ std::vector<HilbertRange> HilbertRanges(const uint32_t* lo, const uint32_t* hi, 
     if (qlo[k] > qhi[k]) return {};
   }
   const Decomposer d(qlo, qhi, dims, bits);
-
-  // Every active node at one level holds a cell in the box and one outside
-  // it, hence a boundary between two exact ranges: an exact answer of at
-  // most max_ranges ranges never has more than 2 * max_ranges active nodes.
-  constexpr size_t kNoLimit = std::numeric_limits<size_t>::max();
-  const size_t max_active =
-      max_ranges > kNoLimit / 2 ? kNoLimit : std::max(kMinActive, 2 * max_ranges);
-
-  std::vector<Piece> pieces(1);
-  pieces[0].node = d.Root();
-  if (d.Classify(pieces[0].node) == Overlap::kFull) {
-    d.Settle(pieces[0].node, &pieces[0]);
+  const int total = dims * bits;
+  std::vector<std::pair<Key, Key>> best;
+  if (max_ranges == std::numeric_limits<size_t>::max()) {
+    Collect(d, total, max_ranges, &best);
   } else {
-    pieces[0].active = true;
-  }
-  // The answer's range count: pieces minus adjacencies. Refining a node
-  // keeps both halves (no change) or drops one, which splits its range from
-  // a neighbour it touched on that side (one more range) or not (no change).
-  size_t ranges = 1;
-  std::vector<Piece> next;
-  for (;;) {
-    const size_t active = static_cast<size_t>(
-        std::count_if(pieces.begin(), pieces.end(), [](const Piece& p) { return p.active; }));
-    if (active == 0) break;
-    const bool refine = active <= max_active;
-    next.clear();
-    for (Piece& p : pieces) {
-      if (!p.active) {
-        Emit(std::move(p), &next);
-        continue;
+    // One pass, at the finest level r whose cells of side 2^r on the box's
+    // border number at most the budget (so a box whose full-precision
+    // border fits is decomposed exactly); then, if the ranges still exceed
+    // the budget, the closest neighbours merge.
+    int r = 0;
+    for (; r < bits; r++) {
+      double touched = 1, inner = 1;
+      for (int k = 0; k < dims; k++) {
+        const double c = static_cast<double>((qhi[k] >> r) - (qlo[k] >> r)) + 1;
+        touched *= c;
+        inner *= std::max(0.0, c - 2);
       }
-      if (!refine) {
-        const bool adjacent = p.adjacent_next;
-        d.Settle(p.node, &p);
-        p.adjacent_next = adjacent;
-        Emit(std::move(p), &next);
-        continue;
-      }
-      Node child[2] = {d.Child(p.node, 0), d.Child(p.node, 1)};
-      const Overlap overlap[2] = {d.Classify(child[0]), d.Classify(child[1])};
-      const bool keep0 = overlap[0] != Overlap::kNone, keep1 = overlap[1] != Overlap::kNone;
-      size_t cost = 0;
-      if (!keep1 && p.adjacent_next) cost = 1;
-      if (!keep0 && !next.empty() && next.back().adjacent_next) cost = 1;
-      if (ranges + cost > max_ranges) {
-        const bool adjacent = p.adjacent_next;
-        d.Settle(p.node, &p);
-        p.adjacent_next = adjacent;
-        Emit(std::move(p), &next);
-        continue;
-      }
-      ranges += cost;
-      if (!keep0 && !next.empty()) next.back().adjacent_next = false;
-      for (int h = 0; h < 2; h++) {
-        if (overlap[h] == Overlap::kNone) continue;
-        Piece c;
-        c.adjacent_next = h == 0 ? keep1 : p.adjacent_next;
-        if (overlap[h] == Overlap::kFull) {
-          d.Settle(child[h], &c);
-        } else {
-          c.active = true;
-          c.node = child[h];
-        }
-        Emit(std::move(c), &next);
-      }
+      if (touched - inner <= static_cast<double>(max_ranges)) break;
     }
-    pieces.swap(next);
-    if (!refine) break;
+    Collect(d, dims * (bits - r), std::numeric_limits<size_t>::max(), &best);
+    if (best.size() > max_ranges) {
+      // Gaps by the leading 64 bits of the keys around them.
+      auto top = [](const Key& k) {
+        uint64_t v = 0;
+        for (int i = 0; i < 8; i++) v = (v << 8) | k[i];
+        return v;
+      };
+      std::vector<std::pair<uint64_t, size_t>> gaps(best.size() - 1);
+      for (size_t i = 0; i + 1 < best.size(); i++) gaps[i] = {top(best[i + 1].first) - top(best[i].second), i};
+      const size_t merges = best.size() - max_ranges;
+      std::nth_element(gaps.begin(), gaps.begin() + static_cast<long>(merges - 1), gaps.end());
+      std::vector<bool> join(best.size(), false);  // join[i]: range i merges with i + 1
+      for (size_t i = 0; i < merges; i++) join[gaps[i].second] = true;
+      std::vector<std::pair<Key, Key>> merged;
+      merged.reserve(max_ranges);
+      for (size_t i = 0; i < best.size(); i++) {
+        if (i > 0 && join[i - 1]) {
+          merged.back().second = best[i].second;
+        } else {
+          merged.push_back(best[i]);
+        }
+      }
+      best.swap(merged);
+    }
   }
-
   std::vector<HilbertRange> out;
-  out.reserve(pieces.size());
-  for (const Piece& p : pieces) {
-    assert(!p.active);
-    out.push_back({d.KeyString(p.lo), d.KeyString(p.hi)});
-  }
-  assert(out.size() == ranges && out.size() <= max_ranges);
+  out.reserve(best.size());
+  for (const auto& [a, b] : best) out.push_back({d.KeyString(a), d.KeyString(b)});
   return out;
 }
 

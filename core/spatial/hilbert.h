@@ -51,14 +51,16 @@ struct HilbertRange {
 // (coordinates beyond the grid are clamped to it; an empty box gives no
 // ranges).
 //
-// The result is exact (no cell outside the box) whenever the exact
-// decomposition has at most max_ranges ranges. Otherwise it is coarser: a
-// range may also hold cells outside the box (callers filter exactly), but no
-// cell inside is ever missed, and there are never more than max_ranges
-// ranges. The decomposition refines the key space breadth-first, one index
-// bit at a time, so a capped answer spends its ranges evenly across the box.
-// Work is O(dims * bits * dims * max(max_ranges, 256)), independent of the
-// box's volume.
+// With max_ranges = SIZE_MAX the result is exact (no cell outside the
+// box). Otherwise it has at most max_ranges ranges: the box is covered by
+// the aligned cells of side 2^r, for the smallest r at which the cells on
+// the box's border number at most max_ranges (r = 0, an exact answer, when
+// the border at full precision fits; a sub-cube aligned to 2^r is one
+// range), and if the ranges of that cover still exceed the budget, the
+// ranges separated by the smallest gaps merge. A range may then also hold
+// cells outside the box (callers filter exactly), but no cell inside is ever
+// missed. One depth-first pass: work is about O(max_ranges * dims * bits)
+// node visits, independent of the box's volume.
 // REQUIRES: max_ranges >= 1.
 std::vector<HilbertRange> HilbertRanges(const uint32_t* lo, const uint32_t* hi, int dims, int bits,
                                         size_t max_ranges);
