@@ -31,17 +31,11 @@ constexpr char kEdgeCollection[] = "_cairn_edge";
 constexpr size_t kMaxEndpoints = 64;
 constexpr size_t kMaxRoleBytes = 64;
 
-void PutBe32(std::string* out, uint32_t v) {
-  char b[4] = {static_cast<char>(v >> 24), static_cast<char>(v >> 16), static_cast<char>(v >> 8),
-               static_cast<char>(v)};
-  out->append(b, 4);
-}
-
 // The part of an 'x' key naming an endpoint: space 0 BE32 coordinates.
 std::string EndpointPart(std::string_view space, const Point& p) {
   std::string k(space);
   k.push_back('\0');
-  for (uint32_t c : p) PutBe32(&k, c);
+  for (uint32_t c : p) PutBigEndian32(&k, c);
   return k;
 }
 

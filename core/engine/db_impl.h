@@ -245,6 +245,9 @@ class DBImpl final : public Database {
   struct SpaceDef {
     uint32_t dims = 0, bits = 0;
     uint64_t gen = 0;  // the seq of its definition
+    // The bounding box of every point ever written to it (any branch);
+    // empty before the first. Queries clip their box to it.
+    Point min, max;
   };
   struct BranchDef {
     std::string parent;

@@ -311,12 +311,25 @@ Status DBImpl::LoadDerivedState() {
   while (it->Valid() && it->key()[0] == 'G') {
     const std::string_view value = it->value();
     if (value.size() == 16) {
-      const auto* u = reinterpret_cast<const unsigned char*>(value.data() + 8);
-      const uint32_t dims = (uint32_t{u[0]} << 24) | (uint32_t{u[1]} << 16) | (uint32_t{u[2]} << 8) | u[3];
-      const uint32_t bits = (uint32_t{u[4]} << 24) | (uint32_t{u[5]} << 16) | (uint32_t{u[6]} << 8) | u[7];
-      spaces_[std::string(it->key().substr(1))] = SpaceDef{dims, bits, DecodeBigEndian64(value.data())};
+      const uint32_t dims = DecodeBigEndian32(value.data() + 8), bits = DecodeBigEndian32(value.data() + 12);
+      spaces_[std::string(it->key().substr(1))] = SpaceDef{dims, bits, DecodeBigEndian64(value.data()), {}, {}};
     }
     CAIRN_RETURN_IF_ERROR(it->Next());
+  }
+  // Their bounding boxes, from 'H' entries (by generation).
+  for (auto& [name, def] : spaces_) {
+    std::string key = "H";
+    PutBigEndian64(&key, def.gen);
+    CAIRN_RETURN_IF_ERROR(it->Seek(key));
+    if (!it->Valid() || it->key() != key) continue;
+    const std::string_view box = it->value();
+    if (box.size() != 8 * size_t{def.dims}) return Status::Corruption("malformed bounding box of space " + name);
+    def.min.resize(def.dims);
+    def.max.resize(def.dims);
+    for (uint32_t i = 0; i < def.dims; i++) {
+      def.min[i] = DecodeBigEndian32(box.data() + 8 * i);
+      def.max[i] = DecodeBigEndian32(box.data() + 8 * i + 4);
+    }
   }
   return Status::OK();
 }

@@ -12,6 +12,7 @@
 // The index entries they imply are derived in ApplyVersions (ApplySpatial):
 //   'G' space                  -> BE64(gen) BE32(dims) BE32(bits), or "D" dropped
 //   'B' space 0 branch         -> BE64(gen) BE64(fork) parent, or "D" dropped
+//   'H' BE64(space gen)        -> BE32(min0) BE32(max0) ..: the bounding box of every point written
 //   'S' BE64(space gen) BE64(branch gen) hilbert_key BE32(c0)..BE32(cn-1) BE64(~seq)
 //                              -> 'J' json | 'B' bytes | 'R' hash (a payload over 1 KiB) | 'D'
 // gen is the seq of the definition, so the points of a dropped space or
@@ -62,17 +63,6 @@ std::string Be64(uint64_t v) {
   std::string s;
   PutBigEndian64(&s, v);
   return s;
-}
-
-void PutBe32(std::string* out, uint32_t v) {
-  char b[4] = {static_cast<char>(v >> 24), static_cast<char>(v >> 16), static_cast<char>(v >> 8),
-               static_cast<char>(v)};
-  out->append(b, 4);
-}
-
-uint32_t GetBe32(const char* p) {
-  const auto* u = reinterpret_cast<const unsigned char*>(p);
-  return (uint32_t{u[0]} << 24) | (uint32_t{u[1]} << 16) | (uint32_t{u[2]} << 8) | uint32_t{u[3]};
 }
 
 std::string SpacePrefix(uint64_t space_gen, uint64_t branch_gen) {
@@ -276,8 +266,8 @@ void DBImpl::ApplySpatial(const Version& v) {
                  static_cast<uint32_t>(JsonUint(v.data, "bits")), v.seq};
     if (def.dims < 1 || def.dims > 16 || def.bits < 1 || def.bits > 32) return;
     std::string value = Be64(def.gen);
-    PutBe32(&value, def.dims);
-    PutBe32(&value, def.bits);
+    PutBigEndian32(&value, def.dims);
+    PutBigEndian32(&value, def.bits);
     mem_->Put(key, value);
     spaces_[v.id] = def;
     return;
@@ -306,7 +296,7 @@ void DBImpl::ApplySpatial(const Version& v) {
   const std::string_view id(v.id);
   auto sp = spaces_.find(id.substr(0, c1));
   if (sp == spaces_.end() || v.seq < sp->second.gen) return;
-  const SpaceDef& def = sp->second;
+  const SpaceDef def = sp->second;
   const std::string_view branch = id.substr(c1 + 1, c2 - c1 - 1);
   uint64_t branch_gen = def.gen;
   if (branch != kMain) {
@@ -319,9 +309,31 @@ void DBImpl::ApplySpatial(const Version& v) {
   Point p;
   if (!ParsePointList(id.substr(c2 + 1), &p) || p.size() != def.dims) return;
   if (!CheckPoint(p, def.dims, def.bits, "point").ok()) return;
+  if (!v.deleted) {
+    // Grow the space's bounding box ('H' keeps it across reopens).
+    SpaceDef& grow = sp->second;
+    bool grew = grow.min.empty();
+    if (grew) {
+      grow.min = p;
+      grow.max = p;
+    } else {
+      for (size_t i = 0; i < p.size(); i++) {
+        if (p[i] < grow.min[i]) grow.min[i] = p[i], grew = true;
+        if (p[i] > grow.max[i]) grow.max[i] = p[i], grew = true;
+      }
+    }
+    if (grew) {
+      std::string box;
+      for (size_t i = 0; i < p.size(); i++) {
+        PutBigEndian32(&box, grow.min[i]);
+        PutBigEndian32(&box, grow.max[i]);
+      }
+      mem_->Put("H" + Be64(grow.gen), box);
+    }
+  }
   std::string key = SpacePrefix(def.gen, branch_gen);
   AppendHilbertKey(p.data(), static_cast<int>(def.dims), static_cast<int>(def.bits), &key);
-  for (uint32_t c : p) PutBe32(&key, c);
+  for (uint32_t c : p) PutBigEndian32(&key, c);
   PutBigEndian64(&key, ~v.seq);
   std::string value;
   if (v.deleted) {
@@ -380,7 +392,16 @@ Status DBImpl::ScanView(const SpaceDef& def, const std::vector<ViewLevel>& level
   const int dims = static_cast<int>(def.dims), bits = static_cast<int>(def.bits);
   const size_t key_bytes = HilbertKeyBytes(dims, bits);
   const size_t pos_bytes = key_bytes + 4 * def.dims;
-  const std::vector<HilbertRange> ranges = HilbertRanges(lo.data(), hi.data(), dims, bits, kMaxRanges);
+  // No point lies outside the space's bounding box: decompose only the
+  // part of the box inside it.
+  if (def.min.size() != def.dims) return Status::OK();  // no point ever written
+  Point clo(def.dims), chi(def.dims);
+  for (uint32_t i = 0; i < def.dims; i++) {
+    clo[i] = std::max(lo[i], def.min[i]);
+    chi[i] = std::min(hi[i], def.max[i]);
+    if (clo[i] > chi[i]) return Status::OK();
+  }
+  const std::vector<HilbertRange> ranges = HilbertRanges(clo.data(), chi.data(), dims, bits, kMaxRanges);
 
   // One cursor per level, each yielding its deciding entries in order.
   struct Cursor {
@@ -397,7 +418,7 @@ Status DBImpl::ScanView(const SpaceDef& def, const std::vector<ViewLevel>& level
   auto in_box = [&](const char* coords, Point* p) {
     p->resize(def.dims);
     for (uint32_t i = 0; i < def.dims; i++) {
-      const uint32_t c = GetBe32(coords + 4 * i);
+      const uint32_t c = DecodeBigEndian32(coords + 4 * i);
       if (c < lo[i] || c > hi[i]) return false;
       (*p)[i] = c;
     }

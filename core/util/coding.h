@@ -52,6 +52,16 @@ inline uint64_t DecodeBigEndian64(const void* p) {
   return v;
 }
 
+inline void PutBigEndian32(std::string* dst, uint32_t v) {
+  char b[4];
+  for (int i = 0; i < 4; i++) b[i] = static_cast<char>(v >> (8 * (3 - i)));
+  dst->append(b, 4);
+}
+inline uint32_t DecodeBigEndian32(const void* p) {
+  const uint8_t* b = static_cast<const uint8_t*>(p);
+  return (uint32_t{b[0]} << 24) | (uint32_t{b[1]} << 16) | (uint32_t{b[2]} << 8) | b[3];
+}
+
 inline void PutVarint64(std::string* dst, uint64_t v) {
   char b[10];
   int n = 0;

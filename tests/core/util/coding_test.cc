@@ -136,6 +136,21 @@ TEST(CodingTest, BigEndianOrderIsNumericOrder) {
   }
 }
 
+TEST(CodingTest, BigEndian32OrderIsNumericOrder) {
+  std::string s;
+  PutBigEndian32(&s, 0x01020304u);
+  EXPECT_EQ(s, std::string("\x01\x02\x03\x04", 4));
+  std::mt19937 rng(11);
+  for (int i = 0; i < 2000; i++) {
+    const uint32_t x = rng() >> (rng() % 32), y = rng();
+    std::string a, b;
+    PutBigEndian32(&a, x);
+    PutBigEndian32(&b, y);
+    ASSERT_EQ(DecodeBigEndian32(a.data()), x);
+    ASSERT_EQ(std::memcmp(a.data(), b.data(), 4) < 0, x < y);
+  }
+}
+
 TEST(CodingTest, LengthPrefixed) {
   std::string s;
   const std::string big(300, 'q');
