@@ -331,8 +331,10 @@ void DBImpl::ApplyVersions(const std::vector<Version>& versions, const std::vect
   for (size_t i = 0; i < versions.size(); i++) {
     const Version& v = versions[i];
     // Small items are copied into the index, so a point read is one lookup.
+    // Not those of spatial points: their 'S' entries already hold their
+    // payloads, and reads by document key (history) are rare.
     const std::string_view item =
-        locs[i].length <= kMaxInlineItemBytes
+        locs[i].length <= kMaxInlineItemBytes && v.coll != "_cairn_point"
             ? payload.substr(locs[i].offset - commit.payload_offset, locs[i].length)
             : std::string_view();
     key.clear();
