@@ -7,8 +7,9 @@ cd "$(dirname "$0")/.."
 APT_PACKAGES=(
   build-essential cmake ninja-build pkg-config clang
   libb2-dev nlohmann-json3-dev libxxhash-dev rapidjson-dev
-  libsqlite3-dev libgtest-dev libbenchmark-dev
+  libsqlite3-dev libgtest-dev libbenchmark-dev libboost-dev
   emscripten
+  chromium
 )
 
 missing=()
@@ -38,6 +39,9 @@ need_version node "$(node --version | tr -d v)" 20
 need_version nlohmann-json "$(dpkg-query -W -f='${Version}' nlohmann-json3-dev)" 3.11
 need_version libb2 "$(dpkg-query -W -f='${Version}' libb2-dev)" 0.98
 need_version emscripten "$(dpkg-query -W -f='${Version}' emscripten | sed 's/~.*//')" 3.1.6
+# The browser tests drive Debian's chromium (never a browser downloaded by a
+# test tool): OPFS sync access handles need Chromium 108 or later.
+need_version chromium "$(dpkg-query -W -f='${Version}' chromium | sed 's/[-~].*//')" 108
 
 # npm packages (bench peers, test tools) once package-lock.json lists any.
 if [[ -f package-lock.json ]] && grep -q '"node_modules/' package-lock.json; then
