@@ -412,6 +412,7 @@ const std::vector<CommandSpec>& CliCommands() {
           .summary = "print engine statistics",
           .details = "Prints the engine statistics as one JSON object: seq, documents, versions, "
                      "log_bytes, segments, memtable_entries, memtable_bytes, checkpoint_entries, "
+                     "checkpoint_tables, spaces, space_branches, "
                      "cache_bytes, cache_capacity, cache_hits, cache_misses, index_bytes, "
                      "replayed_records, direct_io.",
       },

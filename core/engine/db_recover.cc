@@ -442,6 +442,9 @@ Stats DBImpl::GetStats() {
     st.memtable_entries += imm_->entries();
     st.memtable_bytes += imm_->bytes();
   }
+  st.checkpoint_tables = tables_.size();
+  st.spaces = spaces_.size();
+  for (const auto& [space, branches] : branches_) st.space_branches += branches.size();
   for (const CheckpointTable& t : tables_) {
     st.checkpoint_entries += t.table->entries();
     st.index_bytes += t.table->index_memory_bytes();

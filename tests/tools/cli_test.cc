@@ -204,13 +204,15 @@ TEST_F(CliTest, StatsPrintsEveryFieldAsJson) {
   size_t at = 0;
   for (const char* k :
        {"seq", "documents", "versions", "log_bytes", "segments", "memtable_entries",
-        "memtable_bytes", "checkpoint_entries", "cache_bytes", "cache_capacity", "cache_hits",
+        "memtable_bytes", "checkpoint_entries", "checkpoint_tables", "spaces", "space_branches",
+        "cache_bytes", "cache_capacity", "cache_hits",
         "cache_misses", "index_bytes", "replayed_records", "direct_io"}) {
     const size_t found = out.find("\"" + std::string(k) + "\":", at);
     EXPECT_NE(found, std::string::npos) << k;
     at = found == std::string::npos ? at : found;
   }
-  EXPECT_EQ(s.size(), 15u);
+  EXPECT_EQ(s.size(), 18u);
+  EXPECT_EQ(s["spaces"], 0);
   EXPECT_EQ(s["seq"], 3);
   EXPECT_EQ(s["documents"], 2);
   EXPECT_EQ(s["versions"], 3);

@@ -274,8 +274,13 @@ TEST_F(SpaceTest, BranchesDiffAndMergeStrategies) {
   ASSERT_EQ(nine.size(), 1u);
   EXPECT_EQ(nine[0].payload.data, "\"b2-latest\"");
 
-  // Branches persist across reopen.
+  // Branches persist across reopen; stats count them.
   Reopen();
+  Stats st = db_->GetStats();
+  EXPECT_EQ(st.spaces, 1u);
+  EXPECT_EQ(st.space_branches, 2u);
+  ASSERT_TRUE(db_->Checkpoint().ok());
+  EXPECT_GE(db_->GetStats().checkpoint_tables, 1u);
   auto list = db_->Branches("m");
   ASSERT_TRUE(list.ok());
   ASSERT_EQ(list->size(), 3u);
