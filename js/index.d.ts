@@ -105,6 +105,11 @@ export interface Stats {
   memtableEntries: number;
   memtableBytes: number;
   checkpointEntries: number;
+  /** Sorted runs (checkpoint tables) the index is merged from. */
+  checkpointTables: number;
+  spaces: number;
+  /** Branches of every space, besides each space's main. */
+  spaceBranches: number;
   cacheBytes: number;
   cacheCapacity: number;
   cacheHits: number;

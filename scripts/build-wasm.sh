@@ -10,4 +10,5 @@ emcmake cmake -S . -B build/wasm -G Ninja -DCMAKE_BUILD_TYPE=Release \
   -DCAIRN_LIBB2_DIR="$libb2" -DCAIRN_WASM_OUT="$PWD/js/dist" >/dev/null
 cmake --build build/wasm -j "$(nproc)"
 mkdir -p js/dist/backends
-cp storage-backends/node/node-storage.js storage-backends/memory/memory-storage.js js/dist/backends/
+cp storage-backends/node/node-storage.js storage-backends/memory/memory-storage.js \
+  storage-backends/opfs/opfs-storage.js storage-backends/idb/idb-storage.js js/dist/backends/

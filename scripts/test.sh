@@ -14,3 +14,5 @@ ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
   ctest --test-dir build/asan --output-on-failure -j "$jobs" --timeout 900 -LE slow
 echo "== JS tests (cairndb: the wasm engine in Node)"
 node --test --test-concurrency=2 tests/js/
+echo "== browser tests (cairndb in Debian's chromium: OPFS, IndexedDB, demo, crash)"
+node --test --test-concurrency=1 tests/browser/

@@ -352,6 +352,9 @@ class WasmDatabase {
     field("memtableEntries", s.memtable_entries);
     field("memtableBytes", s.memtable_bytes);
     field("checkpointEntries", s.checkpoint_entries);
+    field("checkpointTables", s.checkpoint_tables);
+    field("spaces", s.spaces);
+    field("spaceBranches", s.space_branches);
     field("cacheBytes", s.cache_bytes);
     field("cacheCapacity", s.cache_capacity);
     field("cacheHits", s.cache_hits);

@@ -13,7 +13,9 @@ test('npm pack installs into an empty project and works', async () => {
     { encoding: 'utf8', cwd: work });
   const [info] = JSON.parse(out);
   const files = info.files.map((f) => f.path);
-  for (const f of ['src/index.js', 'dist/cairn-node.cjs', 'dist/cairn-node.wasm', 'dist/backends/node-storage.js', 'index.d.ts']) {
+  for (const f of ['src/index.js', 'dist/cairn-node.cjs', 'dist/cairn-node.wasm', 'dist/backends/node-storage.js', 'index.d.ts',
+    'src/browser.js', 'src/worker.js', 'dist/cairn-web.mjs', 'dist/cairn-web.wasm', 'dist/backends/opfs-storage.js',
+    'dist/backends/idb-storage.js', 'browser.d.ts']) {
     assert.ok(files.includes(f), `${f} is not in the tarball`);
   }
   const project = path.join(work, 'app');

@@ -31,6 +31,7 @@ for (const [name, openDb] of Object.entries(backends)) {
       assert.equal((await db.space('sensors', { dims: 2 })).dims, 2);
       assert.equal((await db.space('wide', { dims: 3 })).bits, 32);
       assert.deepEqual((await db.spaces()).map((x) => [x.name, x.dims, x.bits]), [['sensors', 2, 16], ['wide', 3, 32]]);
+      assert.equal((await db.stats()).spaces, 2);
       await assert.rejects(db.space('sensors', { dims: 3 }), invalidArgument(/exists with dims 2 and bits 16/));
       await assert.rejects(db.space('nope'), (e) => e.code === 'NOT_FOUND' && /give options.dims/.test(e.message));
       await db.dropSpace('wide');

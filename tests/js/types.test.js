@@ -7,16 +7,23 @@ import { test } from 'node:test';
 import { createRequire } from 'node:module';
 import { repoRoot } from './helpers.js';
 
-test('index.d.ts type-checks the documented usage and rejects misuse', () => {
+function typeCheck(file) {
   const tsc = path.join(path.dirname(createRequire(import.meta.url).resolve('typescript/package.json')), 'bin/tsc');
-  const out = (() => {
+  return (() => {
     try {
       return execFileSync(process.execPath, [tsc, '--noEmit', '--strict', '--target', 'es2022',
         '--module', 'nodenext', '--moduleResolution', 'nodenext', '--lib', 'es2022,esnext.disposable,dom',
-        path.join(repoRoot, 'tests/js/types/usage.ts')], { encoding: 'utf8', cwd: repoRoot });
+        path.join(repoRoot, file)], { encoding: 'utf8', cwd: repoRoot });
     } catch (e) {
       return `${e.stdout}${e.stderr}`;
     }
   })();
-  assert.equal(out.trim(), '');
+}
+
+test('index.d.ts type-checks the documented usage and rejects misuse', () => {
+  assert.equal(typeCheck('tests/js/types/usage.ts').trim(), '');
+});
+
+test('browser.d.ts type-checks the browser entry\'s usage and rejects misuse', () => {
+  assert.equal(typeCheck('tests/js/types/browser-usage.ts').trim(), '');
 });

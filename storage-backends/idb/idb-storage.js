@@ -1,0 +1,416 @@
+// The IndexedDB storage backend: a database kept as fixed-size chunks in
+// IndexedDB, for the npm package in a browser's dedicated worker (where OPFS
+// is missing, or when chosen). Implements the JS backend protocol of
+// js/src/bridge.js: every method is synchronous and throws an Error with a
+// `cairnCode` on failure.
+//
+// Layout: the IndexedDB database "cairndb:<name>" has two object stores,
+// "files" (file name -> { size }) and "chunks" ([file name, index] -> the
+// bytes [index * CHUNK, (index + 1) * CHUNK) of the file; the last chunk is
+// cut at the file's size; chunks never written read as zeros).
+//
+// Why a write-back cache: IndexedDB is asynchronous but the engine calls
+// storage synchronously. So IdbStorage.open() (async) reads every file into
+// memory, and from then on reads and writes touch only memory. sync(),
+// create, rename and remove just mark that a commit is wanted. After each
+// engine call the worker (js/src/worker.js) calls whenDurable(), which
+// starts ONE readwrite transaction holding every change since the last one
+// (so the stored state always moves from one commit point to the next, as a
+// whole) and returns a promise that settles when that transaction has
+// completed. The worker answers the call only then, so in strict mode a
+// write's promise resolves after its data is committed (transaction
+// durability "strict"). While a commit is in flight, later calls run
+// against memory and their changes are gathered into the next single
+// transaction: a group commit.
+//
+// Failure: a commit that fails (QuotaExceededError, an aborted transaction)
+// rejects the promises of the calls it carried, and every later write,
+// sync, create, rename or remove fails with IO_ERROR (so the engine turns
+// read-only); what is stored stays the previous commit point, which a
+// reopen recovers from.
+//
+// Lock: a Web Lock named "cairndb:idb:<name>", held from open() until
+// close() has committed; a second tab, worker or open gets LOCKED at once.
+const CHUNK = 64 << 10;
+const NAME_RE = /^[A-Za-z0-9_-][A-Za-z0-9._-]{0,63}$/;
+const DB_NAME_RE = /^[A-Za-z0-9_-][A-Za-z0-9._-]{0,63}$/;
+
+function fail(code, message) {
+  const e = new Error(message);
+  e.cairnCode = code;
+  return e;
+}
+
+// The one place a DOM error becomes a Cairn failure.
+function fromDomError(e, what) {
+  if (e?.cairnCode) return e;
+  if (e?.name === 'QuotaExceededError') {
+    return fail('IO_ERROR', `${what}: out of storage space: the browser's storage quota for this site is used up (QuotaExceededError)`);
+  }
+  return fail('IO_ERROR', `${what}: ${e?.name ?? 'Error'}: ${e?.message ?? String(e)}`);
+}
+
+function checkName(name) {
+  if (typeof name !== 'string' || !NAME_RE.test(name)) {
+    throw fail('INVALID_ARGUMENT', `invalid file name ${JSON.stringify(name)}`);
+  }
+}
+
+export function checkDatabaseName(name) {
+  if (typeof name !== 'string' || !DB_NAME_RE.test(name)) {
+    throw fail('INVALID_ARGUMENT',
+      `the database name must be 1-64 characters of [A-Za-z0-9._-] not starting with '.', got ${JSON.stringify(name)}`);
+  }
+}
+
+function request(r) {
+  return new Promise((resolve, reject) => {
+    r.onsuccess = () => resolve(r.result);
+    r.onerror = () => reject(r.error);
+  });
+}
+
+function completion(tx) {
+  return new Promise((resolve, reject) => {
+    tx.oncomplete = () => resolve();
+    tx.onabort = () => reject(tx.error ?? new DOMException('the transaction was aborted', 'AbortError'));
+  });
+}
+
+function openIdb(dbName) {
+  const r = indexedDB.open(dbName, 1);
+  r.onupgradeneeded = () => {
+    r.result.createObjectStore('files');
+    r.result.createObjectStore('chunks');
+  };
+  return request(r);
+}
+
+// A Web Lock held until the returned function is called; that function's
+// promise settles once the lock is free again. LOCKED at once when another
+// holder has it.
+async function acquireWebLock(lockName, what) {
+  if (!globalThis.navigator?.locks) return async () => {};
+  return new Promise((resolve, reject) => {
+    const held = navigator.locks
+      .request(lockName, { ifAvailable: true }, (lock) => {
+        if (!lock) {
+          reject(fail('LOCKED', `${what} is already open in another tab, worker or open() of this site`));
+          return undefined;
+        }
+        return new Promise((release) => resolve(() => {
+          release();
+          return held;
+        }));
+      })
+      .catch((e) => reject(fromDomError(e, `lock ${what}`)));
+  });
+}
+
+// One file in memory: its size, its chunks, and what changed since the
+// last commit.
+class Node {
+  constructor(size = 0) {
+    this.size = size;
+    this.chunks = new Map();
+    this.dirty = new Set();
+    this.metaDirty = true;
+  }
+  chunk(i) {
+    let c = this.chunks.get(i);
+    if (!c) {
+      c = new Uint8Array(CHUNK);
+      this.chunks.set(i, c);
+    }
+    return c;
+  }
+}
+
+class IdbFile {
+  constructor(storage, node, name) {
+    this.storage = storage;
+    this.node = node;
+    this.name = name;
+  }
+  read(offset, view) {
+    const node = this.node;
+    const got = Math.max(0, Math.min(view.length, node.size - offset));
+    let done = 0;
+    while (done < got) {
+      const at = offset + done;
+      const i = Math.floor(at / CHUNK);
+      const from = at - i * CHUNK;
+      const n = Math.min(CHUNK - from, got - done);
+      const c = node.chunks.get(i);
+      if (c) view.set(c.subarray(from, from + n), done);
+      else view.fill(0, done, done + n);
+      done += n;
+    }
+    view.fill(0, got);
+    return got;
+  }
+  write(offset, view) {
+    this.storage.checkWritable(`write ${this.name}`);
+    const node = this.node;
+    let done = 0;
+    while (done < view.length) {
+      const at = offset + done;
+      const i = Math.floor(at / CHUNK);
+      const from = at - i * CHUNK;
+      const n = Math.min(CHUNK - from, view.length - done);
+      node.chunk(i).set(view.subarray(done, done + n), from);
+      node.dirty.add(i);
+      done += n;
+    }
+    if (offset + view.length > node.size) {
+      node.size = offset + view.length;
+      node.metaDirty = true;
+    }
+  }
+  sync() {
+    this.storage.checkWritable(`sync ${this.name}`);
+    this.storage.syncRequested = true;
+  }
+  size() {
+    return this.node.size;
+  }
+  truncate(size) {
+    this.storage.checkWritable(`truncate ${this.name}`);
+    const node = this.node;
+    if (size < node.size) {
+      const keep = Math.ceil(size / CHUNK);
+      for (const i of [...node.chunks.keys()]) {
+        if (i >= keep) {
+          node.chunks.delete(i);
+          node.dirty.delete(i);
+        }
+      }
+      const tail = size % CHUNK;
+      if (tail !== 0 && node.chunks.has(keep - 1)) {
+        node.chunks.get(keep - 1).fill(0, tail);
+        node.dirty.add(keep - 1);
+      }
+      if (this.storage.files.get(this.name) === node) this.storage.deletes.push({ name: this.name, from: keep });
+    }
+    node.size = size;
+    node.metaDirty = true;
+  }
+  close() {}
+}
+
+export class IdbStorage {
+  // Opens (creating when missing) the database `name`: takes its Web Lock
+  // and reads every file into memory. `durability` is the engine's mode:
+  // "strict" commits with IndexedDB durability "strict", "relaxed" with
+  // "relaxed".
+  static async open(name, { durability = 'strict' } = {}) {
+    checkDatabaseName(name);
+    const release = await acquireWebLock(`cairndb:idb:${name}`, `database "${name}" (IndexedDB)`);
+    const storage = new IdbStorage(name, release, durability);
+    try {
+      storage.db = await openIdb(`cairndb:${name}`);
+      await storage.load();
+    } catch (e) {
+      await storage.close().catch(() => {});
+      throw fromDomError(e, `open IndexedDB database "cairndb:${name}"`);
+    }
+    return storage;
+  }
+
+  // Removes the database `name` from IndexedDB, under its lock.
+  static async destroy(name) {
+    checkDatabaseName(name);
+    const release = await acquireWebLock(`cairndb:idb:${name}`, `database "${name}" (IndexedDB)`);
+    try {
+      await request(indexedDB.deleteDatabase(`cairndb:${name}`));
+    } catch (e) {
+      throw fromDomError(e, `delete IndexedDB database "cairndb:${name}"`);
+    } finally {
+      await release();
+    }
+  }
+
+  constructor(name, release, durability) {
+    this.name = name;
+    this.releaseLock = release;
+    this.durability = durability === 'relaxed' ? 'relaxed' : 'strict';
+    this.db = null;
+    this.files = new Map(); // name -> Node
+    this.deletes = []; // { name, from }: stored chunks >= from (and, from 0, the file) to delete
+    this.syncRequested = false;
+    this.inFlight = null; // the promise of the newest commit started or queued
+    this.queued = null; // a commit queued behind the one in flight, not yet started
+    this.failure = null;
+    this.locked = false;
+    this.closed = false;
+  }
+
+  async load() {
+    const tx = this.db.transaction(['files', 'chunks'], 'readonly');
+    const files = tx.objectStore('files');
+    const chunks = tx.objectStore('chunks');
+    const [names, metas, keys, values] = await Promise.all([
+      request(files.getAllKeys()), request(files.getAll()), request(chunks.getAllKeys()), request(chunks.getAll()),
+    ]);
+    names.forEach((name, i) => {
+      const node = new Node(metas[i].size);
+      node.metaDirty = false;
+      this.files.set(name, node);
+    });
+    keys.forEach(([name, index], i) => {
+      const node = this.files.get(name);
+      const bytes = values[i];
+      if (!node || index * CHUNK >= node.size) return; // beyond the committed size: never read
+      if (!(bytes instanceof Uint8Array) || bytes.length > CHUNK) {
+        throw fail('CORRUPTION',
+          `IndexedDB database "cairndb:${this.name}": chunk ${index} of ${name} is not a byte chunk of at most ${CHUNK} bytes`);
+      }
+      const c = node.chunk(index);
+      c.set(bytes);
+    });
+  }
+
+  checkWritable(what) {
+    if (this.closed) throw fail('IO_ERROR', `${what}: IndexedDB database "cairndb:${this.name}" is closed`);
+    if (this.failure) {
+      throw fail('IO_ERROR', `${what}: an earlier IndexedDB commit failed (${this.failure.message}); reopen the database`);
+    }
+  }
+
+  // Stages every change since the last commit into one transaction. The
+  // bytes are copied (structured clone) by put() before this returns, so
+  // later writes do not leak into this commit.
+  #commit() {
+    const tx = this.db.transaction(['files', 'chunks'], 'readwrite', { durability: this.durability });
+    const files = tx.objectStore('files');
+    const chunks = tx.objectStore('chunks');
+    for (const d of this.deletes) {
+      chunks.delete(IDBKeyRange.bound([d.name, d.from], [d.name, Infinity]));
+      if (d.from === 0) files.delete(d.name);
+    }
+    this.deletes = [];
+    for (const [name, node] of this.files) {
+      if (node.metaDirty) files.put({ size: node.size }, name);
+      node.metaDirty = false;
+      for (const i of node.dirty) {
+        const length = Math.min(CHUNK, node.size - i * CHUNK);
+        if (length <= 0) continue;
+        const c = node.chunks.get(i);
+        chunks.put(length === CHUNK ? c : c.slice(0, length), [name, i]);
+      }
+      node.dirty.clear();
+    }
+    return completion(tx).catch((e) => {
+      this.failure ??= fromDomError(e, `commit to IndexedDB database "cairndb:${this.name}"`);
+      throw this.failure;
+    });
+  }
+
+  // A promise that settles when everything synced so far is committed, or
+  // null when no sync is outstanding. Starts one commit, or joins the one
+  // queued behind the commit in flight.
+  whenDurable() {
+    if (!this.syncRequested) return null;
+    this.syncRequested = false;
+    if (this.failure) return Promise.reject(this.failure);
+    if (this.queued) return this.queued.promise;
+    const ticket = { started: false, promise: null };
+    const run = () => {
+      ticket.started = true;
+      if (this.queued === ticket) this.queued = null;
+      return this.#commit();
+    };
+    ticket.promise = this.inFlight ? this.inFlight.then(run) : run();
+    if (!ticket.started) this.queued = ticket;
+    const mine = ticket.promise;
+    this.inFlight = mine;
+    const done = () => {
+      if (this.inFlight === mine) this.inFlight = null;
+    };
+    mine.then(done, done);
+    return mine;
+  }
+
+  openFile(name, { create = false } = {}) {
+    checkName(name);
+    let node = this.files.get(name);
+    if (!node) {
+      if (!create) throw fail('NOT_FOUND', `${name} does not exist in IndexedDB database "cairndb:${this.name}"`);
+      this.checkWritable(`create ${name}`);
+      node = new Node();
+      this.files.set(name, node);
+      this.syncRequested = true;
+    }
+    return new IdbFile(this, node, name);
+  }
+
+  list() {
+    return [...this.files.keys()];
+  }
+
+  remove(name) {
+    checkName(name);
+    this.checkWritable(`remove ${name}`);
+    if (!this.files.delete(name)) {
+      throw fail('NOT_FOUND', `${name} does not exist in IndexedDB database "cairndb:${this.name}"`);
+    }
+    this.deletes.push({ name, from: 0 });
+    this.syncRequested = true;
+  }
+
+  rename(from, to) {
+    checkName(from);
+    checkName(to);
+    this.checkWritable(`rename ${from} to ${to}`);
+    const node = this.files.get(from);
+    if (!node) throw fail('NOT_FOUND', `${from} does not exist in IndexedDB database "cairndb:${this.name}"`);
+    if (from === to) return;
+    this.files.delete(from);
+    this.deletes.push({ name: from, from: 0 }, { name: to, from: 0 });
+    this.files.set(to, node);
+    node.metaDirty = true;
+    for (const i of node.chunks.keys()) node.dirty.add(i);
+    this.syncRequested = true;
+  }
+
+  lock() {
+    if (this.locked) throw fail('LOCKED', `IndexedDB database "cairndb:${this.name}" is already open`);
+    this.locked = true;
+  }
+
+  unlock() {
+    this.locked = false;
+  }
+
+  capabilities() {
+    return {
+      durableSync: this.durability === 'strict',
+      directIo: false,
+      atomicRename: true,
+      crossProcessLock: true,
+      name: 'idb',
+    };
+  }
+
+  describe() {
+    return `idb:${this.name}`;
+  }
+
+  // Commits what is outstanding, closes the connection and releases the
+  // lock. Idempotent; rejects when the last commit failed.
+  async close() {
+    if (this.closed) return;
+    let failure = null;
+    try {
+      this.syncRequested ||= this.deletes.length > 0;
+      await (this.whenDurable() ?? this.inFlight);
+    } catch (e) {
+      failure = e;
+    }
+    this.closed = true;
+    this.db?.close();
+    this.files.clear();
+    await this.releaseLock();
+    if (failure) throw failure;
+  }
+}

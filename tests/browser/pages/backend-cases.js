@@ -1,0 +1,241 @@
+// A module worker that runs the storage-backend cases of
+// tests/browser/backends.test.js against the OPFS and IndexedDB backends
+// directly (OPFS sync access handles exist only in workers). A request
+// { kind, name, testCase } is answered with { ok: true } or { error }.
+import { OpfsStorage } from '/cairndb/dist/backends/opfs-storage.js';
+import { IdbStorage } from '/cairndb/dist/backends/idb-storage.js';
+
+const open = (kind, name) => (kind === 'opfs' ? OpfsStorage.open(name) : IdbStorage.open(name));
+
+function check(cond, what) {
+  if (!cond) throw new Error(`check failed: ${what}`);
+}
+function equal(a, b, what) {
+  const ja = JSON.stringify(a);
+  const jb = JSON.stringify(b);
+  if (ja !== jb) throw new Error(`${what}: got ${ja}, expected ${jb}`);
+}
+async function rejects(fn, code, what) {
+  try {
+    await fn();
+  } catch (e) {
+    if (e.cairnCode === code) return e;
+    throw new Error(`${what}: expected ${code}, got ${e.cairnCode}: ${e.message}`);
+  }
+  throw new Error(`${what}: expected ${code}, but it succeeded`);
+}
+function read(file, offset, n) {
+  const buf = new Uint8Array(n).fill(7);
+  const got = file.read(offset, buf);
+  return { got, bytes: [...buf] };
+}
+function pattern(n, seed) {
+  return Uint8Array.from({ length: n }, (_, i) => (i * 31 + seed) & 0xff);
+}
+async function commit(storage) {
+  await storage.whenDurable?.();
+}
+
+const cases = {
+  // Writes at offsets, a gap reads as zeros, short reads zero-fill,
+  // truncate shrinks and grows with zeros; also across 64 KiB chunks and
+  // read windows.
+  async offsets(kind, name) {
+    const s = await open(kind, name);
+    const f = s.openFile('a.bin', { create: true });
+    f.write(0, new Uint8Array([1, 2, 3]));
+    f.write(10, new Uint8Array([9]));
+    equal(f.size(), 11, 'size');
+    equal(read(f, 0, 16), { got: 11, bytes: [1, 2, 3, 0, 0, 0, 0, 0, 0, 0, 9, 0, 0, 0, 0, 0] }, 'read');
+    equal(read(f, 100, 4), { got: 0, bytes: [0, 0, 0, 0] }, 'read past the end');
+    f.truncate(2);
+    equal(f.size(), 2, 'size after truncate');
+    f.truncate(5);
+    equal(read(f, 0, 5).bytes, [1, 2, 0, 0, 0], 'grown with zeros');
+    const big = pattern(200000, 5);
+    f.write(70000, big);
+    f.sync();
+    const back = new Uint8Array(200000);
+    equal(f.read(70000, back), 200000, 'big read');
+    check(back.every((b, i) => b === big[i]), 'big write reads back');
+    equal(read(f, 131070, 4).bytes, [...big.subarray(131070 - 70000, 131074 - 70000)], 'across a chunk boundary');
+    f.write(131071, new Uint8Array([0xaa]));
+    equal(read(f, 131070, 3).bytes, [big[131070 - 70000], 0xaa, big[131072 - 70000]], 'overwrite seen by reads');
+    f.truncate(100000);
+    equal(read(f, 99998, 4).got, 2, 'shrunk across chunks');
+    f.close();
+    await commit(s);
+    await s.close();
+  },
+
+  // Names are checked; list, rename (replacing), remove.
+  async names(kind, name) {
+    const s = await open(kind, name);
+    await rejects(() => s.openFile('missing', {}), 'NOT_FOUND', 'open missing');
+    for (const bad of ['', '../x', 'a/b', '.hidden', 'x'.repeat(65), 'sp ace']) {
+      await rejects(() => s.openFile(bad, { create: true }), 'INVALID_ARGUMENT', `name ${bad}`);
+    }
+    s.openFile('one', { create: true }).write(0, new Uint8Array([1]));
+    s.openFile('two', { create: true }).write(0, new Uint8Array([2, 2]));
+    equal(s.list().sort(), ['one', 'two'], 'list');
+    s.rename('one', 'two');
+    equal(s.list(), ['two'], 'list after rename');
+    equal(s.openFile('two', {}).size(), 1, 'the renamed file replaced the old one');
+    await rejects(() => s.rename('one', 'three'), 'NOT_FOUND', 'rename missing');
+    s.remove('two');
+    await rejects(() => s.remove('two'), 'NOT_FOUND', 'remove missing');
+    equal(s.list(), [], 'empty');
+    await commit(s);
+    await s.close();
+  },
+
+  // lock() is exclusive; a second open of the same database anywhere in the
+  // site is LOCKED until the first closes.
+  async lock(kind, name) {
+    const s = await open(kind, name);
+    s.lock();
+    await rejects(() => s.lock(), 'LOCKED', 'second lock');
+    s.unlock();
+    s.lock();
+    const e = await rejects(() => open(kind, name), 'LOCKED', 'second open');
+    check(/another tab/.test(e.message), e.message);
+    s.unlock();
+    await s.close();
+    const again = await open(kind, name);
+    await again.close();
+  },
+
+  // Files, renames and removes survive close and reopen.
+  async persist(kind, name) {
+    const s = await open(kind, name);
+    const a = s.openFile('a', { create: true });
+    a.write(0, pattern(150000, 1));
+    a.sync();
+    const b = s.openFile('b', { create: true });
+    b.write(0, pattern(10, 2));
+    b.sync();
+    s.openFile('gone', { create: true }).sync();
+    s.rename('b', 'c');
+    s.remove('gone');
+    a.close();
+    b.close();
+    await commit(s);
+    await s.close();
+    const t = await open(kind, name);
+    equal(t.list().sort(), ['a', 'c'], 'list after reopen');
+    const a2 = t.openFile('a', {});
+    const bytes = new Uint8Array(150000);
+    equal(a2.read(0, bytes), 150000, 'size of a');
+    const expected = pattern(150000, 1);
+    check(bytes.every((x, i) => x === expected[i]), 'bytes of a');
+    equal(read(t.openFile('c', {}), 0, 10).bytes, [...pattern(10, 2)], 'bytes of c');
+    await t.close();
+  },
+
+  // IndexedDB: what is stored is always a commit point. Changes after the
+  // last commit are gone when the worker goes away without closing.
+  async commitPoints(kind, name) {
+    const s = await open(kind, name);
+    const f = s.openFile('log', { create: true });
+    f.write(0, new Uint8Array([1, 1, 1]));
+    f.sync();
+    const committed = s.whenDurable();
+    check(committed instanceof Promise, 'a sync asks for a commit');
+    f.write(3, new Uint8Array([2, 2]));
+    f.sync();
+    const second = s.whenDurable();
+    await committed;
+    await second;
+    equal(s.whenDurable(), null, 'nothing outstanding');
+    f.write(5, new Uint8Array([3])); // never synced
+    s.openFile('new', { create: true }); // asks for a commit that never starts
+    await s.releaseLock(); // the worker "dies": no close, no further commit
+    const t = await open(kind, name);
+    equal(t.list(), ['log'], 'uncommitted create is gone');
+    equal(read(t.openFile('log', {}), 0, 6), { got: 5, bytes: [1, 1, 1, 2, 2, 0] }, 'the last commit point');
+    await t.close();
+  },
+
+  // OPFS: a removed file stays readable through handles still open (as a
+  // POSIX inode), and its slot is reused only after they close.
+  async removeWhileOpen(kind, name) {
+    const s = await open(kind, name);
+    const f = s.openFile('x', { create: true });
+    f.write(0, new Uint8Array([5, 6, 7]));
+    f.sync();
+    const free = s.free.length;
+    s.remove('x');
+    equal(s.list(), [], 'removed from the list');
+    equal(read(f, 0, 3).bytes, [5, 6, 7], 'still readable while open');
+    equal(s.free.length, free, 'slot not free while open');
+    const g = s.openFile('x', { create: true });
+    equal(g.size(), 0, 'a new x is a new file');
+    f.close();
+    equal(s.free.length, free, 'slot freed at last close (the new x took one)');
+    g.close();
+    await s.close();
+    const t = await open(kind, name);
+    equal(t.list(), ['x'], 'after reopen');
+    equal(t.openFile('x', {}).size(), 0, 'the new x');
+    await t.close();
+  },
+
+  // OPFS: creating more files than free slots needs prepare() between
+  // calls, and says so when it was not run.
+  async manyFiles(kind, name) {
+    const s = await open(kind, name);
+    for (let i = 0; i < 30; i++) {
+      await s.prepare();
+      s.openFile(`f${i}`, { create: true }).write(0, new Uint8Array([i]));
+    }
+    const e = await rejects(() => {
+      for (let i = 0; i < 100; i++) s.openFile(`g${i}`, { create: true });
+    }, 'IO_ERROR', 'creates past the free slots');
+    check(/no free OPFS slot/.test(e.message), e.message);
+    for (const n of s.list()) s.openFile(n, {}).sync();
+    await s.close();
+    const t = await open(kind, name);
+    equal(t.list().filter((n) => n.startsWith('f')).length, 30, 'all 30 after reopen');
+    equal(read(t.openFile('f29', {}), 0, 1).bytes, [29], 'contents');
+    await t.close();
+  },
+
+  // OPFS: a crash between renaming onto an existing name and freeing the
+  // replaced slot leaves two claims; the newer generation wins on open.
+  async renameCrash(kind, name) {
+    const s = await open(kind, name);
+    s.openFile('old', { create: true }).write(0, new Uint8Array([1]));
+    s.openFile('tmp', { create: true }).write(0, new Uint8Array([2, 2]));
+    for (const n of ['old', 'tmp']) s.openFile(n, {}).sync();
+    // What rename('tmp', 'old') writes first, and then the crash.
+    const slot = s.files.get('tmp');
+    slot.writeHeader('old', s.maxGeneration() + 1);
+    await s.close();
+    const t = await open(kind, name);
+    equal(t.list(), ['old'], 'one claim left');
+    equal(read(t.openFile('old', {}), 0, 2).bytes, [2, 2], 'the newer claim');
+    await t.close();
+  },
+
+  // OPFS: a damaged slot header fails the open with CORRUPTION naming it.
+  async corruptHeader(kind, name) {
+    const s = await open(kind, name);
+    s.openFile('victim', { create: true }).sync();
+    const slot = s.files.get('victim');
+    slot.handle.write(new Uint8Array([0x42]), { at: 20 });
+    slot.handle.flush();
+    const fileName = slot.fileName;
+    await s.close();
+    const e = await rejects(() => open(kind, name), 'CORRUPTION', 'open with a damaged header');
+    check(e.message.includes(fileName) && /checksum/.test(e.message), e.message);
+  },
+};
+
+self.onmessage = async ({ data: { kind, name, testCase } }) => {
+  try {
+    await cases[testCase](kind, name);
+    postMessage({ ok: true });
+  } catch (e) {
+    postMessage({ error: `${e.cairnCode ?? e.name}: ${e.message}` });
+  }
+};
