@@ -35,7 +35,7 @@ need_version() {  # name actual minimum
 }
 need_version cmake "$(cmake --version | head -1 | awk '{print $3}')" 3.25
 need_version g++ "$(g++ -dumpfullversion)" 12
-need_version node "$(node --version | tr -d v)" 20
+need_version node "$(node --version | tr -d v)" 20.19  # vite, used by the bundler test, needs 20.19
 need_version nlohmann-json "$(dpkg-query -W -f='${Version}' nlohmann-json3-dev)" 3.11
 need_version libb2 "$(dpkg-query -W -f='${Version}' libb2-dev)" 0.98
 need_version emscripten "$(dpkg-query -W -f='${Version}' emscripten | sed 's/~.*//')" 3.1.6
