@@ -36,16 +36,12 @@ class MemTableIterator final : public Table::Iterator {
 
   Status Seek(std::string_view target) override {
     it_ = ordered_->lower_bound(target);
-    // Hash keys are needed only when the target is at or before their range.
+    // Hash keys are needed only when the target is at or before their range,
+    // and only once the ordered keys reach it: a seek that stops earlier
+    // (a spatial or index scan) never sorts them.
     hash_pos_ = hashes_.size();
-    const std::string_view hash_range_end("i", 1);
-    if (mem_->hash_entries() > 0 && target < hash_range_end) {
-      SortHashes();
-      hash_pos_ = std::lower_bound(
-                      hashes_.begin(), hashes_.end(), target,
-                      [](const MemTable::HashEntry* e, std::string_view t) { return e->key < t; }) -
-                  hashes_.begin();
-    }
+    hash_pending_ = mem_->hash_entries() > 0 && target < std::string_view("i", 1);
+    if (hash_pending_) pending_target_.assign(target);
     Pick();
     return Status::OK();
   }
@@ -86,6 +82,14 @@ class MemTableIterator final : public Table::Iterator {
     sorted_ = true;
   }
   void Pick() {
+    if (hash_pending_ && (it_ == ordered_->end() || it_->first >= std::string_view("h", 1))) {
+      // Every hash key is 'h' + 32 bytes: from here on they interleave.
+      hash_pending_ = false;
+      SortHashes();
+      hash_pos_ = std::lower_bound(hashes_.begin(), hashes_.end(), std::string_view(pending_target_),
+                                   [](const MemTable::HashEntry* e, std::string_view t) { return e->key < t; }) -
+                  hashes_.begin();
+    }
     const bool in_hashes = hash_pos_ < hashes_.size();
     use_hash_ = in_hashes && (it_ == ordered_->end() || hashes_[hash_pos_]->key < it_->first);
   }
@@ -95,6 +99,9 @@ class MemTableIterator final : public Table::Iterator {
   MemTable::OrderedMap::const_iterator it_;
   std::vector<const MemTable::HashEntry*> hashes_;
   bool sorted_ = false;
+  // Set by a Seek before the hash range until the ordered keys reach it.
+  bool hash_pending_ = false;
+  std::string pending_target_;
   size_t hash_pos_ = 0;
   bool use_hash_ = false;
 };
