@@ -138,19 +138,39 @@ cairn neighbors orders:o2 placed_by
 expect "$OUT" 'users:ada'
 cairn query 'FROM orders TRAVERSE placed_by'
 
-step "8. Export: the live documents as NDJSON (import reads it back)."
+step "8. Spaces: 2-D points in Hilbert order, box queries now and AS OF, a branch and a merge."
+cairn space create places --dims 2 --bits 16
+cairn space insert places 10,20 '{"name":"well"}'
+cairn space insert places 12,25 '{"name":"oak"}'
+cairn space insert places 900,900 '{"name":"far hut"}'
+before_move="$("$CAIRN" "$DATA" head | sed -nE 's/.*"seq":([0-9]+).*/\1/p')"
+cairn space insert places 12,25 '{"name":"old oak"}'
+say "every point in the box [0,0]-[100,100], now and as it was before the last write:"
+cairn space box places 0,0 100,100
+expect "$OUT" 'old oak'
+cairn space box places 0,0 100,100 --as-of "$before_move"
+expect "$OUT" '"oak"'
+say "a branch, written apart from main, then merged back:"
+cairn space branch places survey
+cairn space insert places 50,50 '{"name":"cairn"}' --branch survey
+cairn space diff places main survey
+cairn space merge places survey main --strategy prefer-source
+cairn space box places 0,0 100,100
+expect "$OUT" '"cairn"'
+
+step "9. Export: the live documents as NDJSON (import reads it back)."
 cairn export
 say "and with --history, every version in write order:"
 cairn export --history
 
-step "9. The head: the latest seq and the Merkle head that commits to every write."
+step "10. The head: the latest seq and the Merkle head that commits to every write."
 cairn head
 
-step "10. Verify re-hashes every version and checks every checksum (non-zero exit on damage)."
+step "11. Verify re-hashes every version and checks every checksum (non-zero exit on damage)."
 cairn verify
 expect "$OUT" '"ok":true'
 
-step "11. Engine statistics."
+step "12. Engine statistics."
 cairn stats
 
 printf '\nDone. The database is in %s; try: %s %s --help\n' "$DATA" "$CAIRN" "$DATA"
