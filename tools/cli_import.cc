@@ -20,23 +20,6 @@ namespace {
 
 constexpr size_t kDefaultBatch = 1000;
 
-// Reads the failing item's index from a PutMany error ("batch item 3: ...")
-// and sets *rest to the message after that prefix.
-std::optional<size_t> FailedBatchItem(const std::string& message, std::string* rest) {
-  static constexpr char kPrefix[] = "batch item ";
-  if (message.rfind(kPrefix, 0) != 0) return std::nullopt;
-  size_t p = sizeof(kPrefix) - 1;
-  size_t item = 0;
-  const size_t digits_start = p;
-  while (p < message.size() && message[p] >= '0' && message[p] <= '9') {
-    item = item * 10 + static_cast<size_t>(message[p] - '0');
-    p++;
-  }
-  if (p == digits_start || message.compare(p, 2, ": ") != 0) return std::nullopt;
-  *rest = message.substr(p + 2);
-  return item;
-}
-
 CliOutcome AtLine(uint64_t line, const Status& s) {
   return CliOutcome::Failure(CodeName(s.code()),
                              "line " + std::to_string(line) + ": " + s.message());

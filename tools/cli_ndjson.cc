@@ -75,19 +75,6 @@ CliOutcome TopLevelMembers(std::string_view s, std::vector<Member>* out) {
   }
 }
 
-std::string TypeName(const json& v) {
-  if (v.is_number()) return "a number";
-  if (v.is_string()) return "a string";
-  if (v.is_boolean()) return "a boolean";
-  if (v.is_null()) return "null";
-  if (v.is_array()) return "an array";
-  return "an object";
-}
-
-CliOutcome Shape(const std::string& message) {
-  return CliOutcome::Failure("INVALID_ARGUMENT", message);
-}
-
 CliOutcome ParseHashField(const std::string& field, const json& v, Hash* out) {
   if (!v.is_string()) return Shape(field + " must be a hash string, got " + TypeName(v));
   Result<Hash> h = Hash::FromHex(v.get<std::string>());
@@ -128,6 +115,36 @@ CliOutcome SyntaxError(std::string_view line) {
 }
 
 }  // namespace
+
+std::string TypeName(const json& v) {
+  if (v.is_number()) return "a number";
+  if (v.is_string()) return "a string";
+  if (v.is_boolean()) return "a boolean";
+  if (v.is_null()) return "null";
+  if (v.is_array()) return "an array";
+  return "an object";
+}
+
+CliOutcome Shape(const std::string& message) {
+  return CliOutcome::Failure("INVALID_ARGUMENT", message);
+}
+
+// Reads the failing item's index from a PutMany error ("batch item 3: ...")
+// and sets *rest to the message after that prefix.
+std::optional<size_t> FailedBatchItem(const std::string& message, std::string* rest) {
+  static constexpr char kPrefix[] = "batch item ";
+  if (message.rfind(kPrefix, 0) != 0) return std::nullopt;
+  size_t p = sizeof(kPrefix) - 1;
+  size_t item = 0;
+  const size_t digits_start = p;
+  while (p < message.size() && message[p] >= '0' && message[p] <= '9') {
+    item = item * 10 + static_cast<size_t>(message[p] - '0');
+    p++;
+  }
+  if (p == digits_start || message.compare(p, 2, ": ") != 0) return std::nullopt;
+  *rest = message.substr(p + 2);
+  return item;
+}
 
 bool IsBlankLine(std::string_view line) { return SkipSpace(line, 0) == line.size(); }
 

@@ -17,6 +17,8 @@
 #include <string_view>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "cairn/hash.h"
 #include "tools/cli_args.h"
 
@@ -43,6 +45,15 @@ CliOutcome ParseImportLine(std::string_view line, ImportRecord* out);
 
 // True when `line` holds only JSON whitespace (such lines are skipped).
 bool IsBlankLine(std::string_view line);
+
+// Shared by the NDJSON readers (documents and points):
+// "a number", "a string", "a boolean", "null", "an array" or "an object".
+std::string TypeName(const nlohmann::json& v);
+// An INVALID_ARGUMENT outcome for input of the wrong shape.
+CliOutcome Shape(const std::string& message);
+// The failing item's index in a batch error ("batch item 3: ..."), with
+// *rest set to the message after that prefix; nullopt for any other error.
+std::optional<size_t> FailedBatchItem(const std::string& message, std::string* rest);
 
 }  // namespace cairn
 

@@ -16,23 +16,6 @@ namespace {
 
 constexpr size_t kDefaultSpaceBatch = 100000;
 
-// The index of the failing op in a batch error ("batch item 3: ..."), with
-// *rest set to the message after that prefix.
-std::optional<size_t> FailedItem(const std::string& message, std::string* rest) {
-  static constexpr char kPrefix[] = "batch item ";
-  if (message.rfind(kPrefix, 0) != 0) return std::nullopt;
-  size_t p = sizeof(kPrefix) - 1;
-  size_t item = 0;
-  const size_t digits = p;
-  while (p < message.size() && message[p] >= '0' && message[p] <= '9') {
-    item = item * 10 + static_cast<size_t>(message[p] - '0');
-    p++;
-  }
-  if (p == digits || message.compare(p, 2, ": ") != 0) return std::nullopt;
-  *rest = message.substr(p + 2);
-  return item;
-}
-
 // Writes queued points in atomic batches; a failure names the input line.
 class PointImporter {
  public:
@@ -51,7 +34,7 @@ class PointImporter {
     if (!seqs.ok()) {
       const Status& s = seqs.status();
       std::string rest;
-      std::optional<size_t> item = FailedItem(s.message(), &rest);
+      std::optional<size_t> item = FailedBatchItem(s.message(), &rest);
       if (batch_.size() == 1) item = 0, rest = s.message();
       std::string where = item && *item < lines_.size()
                               ? "line " + std::to_string(lines_[*item]) + ": "

@@ -46,7 +46,6 @@ std::string HopJson(const EdgeHop& h);
 // A shortest round-trip decimal form of `v` ("1.5", "2").
 std::string NumberJson(double v);
 
-std::string Base64Encode(std::string_view bytes);
 
 // Parses a hyperedge document (see `cairn help space edge put`). PARSE_ERROR
 // for text that is not JSON; INVALID_ARGUMENT naming the field otherwise.
