@@ -29,6 +29,7 @@
 #include "docs/validate.h"
 #include "engine/db_impl.h"
 #include "spatial/hilbert.h"
+#include "util/base64.h"
 #include "util/coding.h"
 #include "util/json.h"
 
@@ -113,70 +114,11 @@ bool ParsePointList(std::string_view s, Point* out) {
   }
 }
 
-constexpr char kB64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-std::string Base64(std::string_view in) {
-  std::string out;
-  out.reserve((in.size() + 2) / 3 * 4);
-  size_t i = 0;
-  const auto* u = reinterpret_cast<const unsigned char*>(in.data());
-  for (; i + 3 <= in.size(); i += 3) {
-    const uint32_t v = (uint32_t{u[i]} << 16) | (uint32_t{u[i + 1]} << 8) | u[i + 2];
-    for (int s = 18; s >= 0; s -= 6) out.push_back(kB64[(v >> s) & 63]);
-  }
-  if (i + 1 == in.size()) {
-    const uint32_t v = uint32_t{u[i]} << 16;
-    out.push_back(kB64[(v >> 18) & 63]);
-    out.push_back(kB64[(v >> 12) & 63]);
-    out += "==";
-  } else if (i + 2 == in.size()) {
-    const uint32_t v = (uint32_t{u[i]} << 16) | (uint32_t{u[i + 1]} << 8);
-    out.push_back(kB64[(v >> 18) & 63]);
-    out.push_back(kB64[(v >> 12) & 63]);
-    out.push_back(kB64[(v >> 6) & 63]);
-    out.push_back('=');
-  }
-  return out;
-}
-
-bool Unbase64(std::string_view in, std::string* out) {
-  if (in.size() % 4) return false;
-  out->clear();
-  uint32_t v = 0;
-  int n = 0;
-  for (size_t i = 0; i < in.size(); i++) {
-    const char c = in[i];
-    if (c == '=') {
-      if (i + 2 < in.size()) return false;
-      continue;
-    }
-    const char* p = std::strchr(kB64, c);
-    if (!p || c == '\0') return false;
-    v = (v << 6) | static_cast<uint32_t>(p - kB64);
-    if (++n == 4) {
-      out->push_back(static_cast<char>(v >> 16));
-      out->push_back(static_cast<char>(v >> 8));
-      out->push_back(static_cast<char>(v));
-      v = 0;
-      n = 0;
-    }
-  }
-  if (n == 2) {
-    out->push_back(static_cast<char>(v >> 4));
-  } else if (n == 3) {
-    out->push_back(static_cast<char>(v >> 10));
-    out->push_back(static_cast<char>(v >> 2));
-  } else if (n != 0) {
-    return false;
-  }
-  return true;
-}
-
 // The version data of a point write.
 std::string PointData(const Point& p, const SpatialPayload& payload) {
   std::string d;
   if (payload.binary) {
-    d = "{\"bytes\":\"" + Base64(payload.data) + "\"";
+    d = "{\"bytes\":\"" + Base64Encode(payload.data) + "\"";
   } else {
     d = "{\"data\":" + payload.data;
   }
@@ -195,7 +137,7 @@ bool PayloadOfData(std::string_view data, SpatialPayload* out) {
   }
   if (data.starts_with("{\"bytes\":\"") && tail >= 11 && data[tail - 1] == '"') {
     out->binary = true;
-    return Unbase64(data.substr(10, tail - 11), &out->data);
+    return Base64Decode(data.substr(10, tail - 11), &out->data);
   }
   return false;
 }
@@ -232,6 +174,27 @@ Status CheckPoint(const Point& p, uint32_t dims, uint32_t bits, std::string_view
                                        " bits (max " + std::to_string((uint64_t{1} << bits) - 1) + ")");
       }
     }
+  }
+  return Status::OK();
+}
+
+// A query box: both corners fit the space, min <= max on every axis.
+Status CheckBox(const Point& lo, const Point& hi, uint32_t dims, uint32_t bits) {
+  CAIRN_RETURN_IF_ERROR(CheckPoint(lo, dims, bits, "box min"));
+  CAIRN_RETURN_IF_ERROR(CheckPoint(hi, dims, bits, "box max"));
+  for (size_t i = 0; i < dims; i++) {
+    if (lo[i] > hi[i]) {
+      return Status::InvalidArgument("box min " + std::to_string(lo[i]) + " is above box max " +
+                                     std::to_string(hi[i]) + " on axis " + std::to_string(i));
+    }
+  }
+  return Status::OK();
+}
+
+Status CheckAsOf(const std::optional<uint64_t>& as_of, uint64_t latest) {
+  if (as_of && *as_of > latest) {
+    return Status::InvalidArgument("as_of " + std::to_string(*as_of) + " is beyond the latest seq " +
+                                   std::to_string(latest));
   }
   return Status::OK();
 }
@@ -709,21 +672,11 @@ Result<SpaceQueryResult> DBImpl::BoxQuery(std::string_view space, const Point* l
       const uint32_t max = def.bits == 32 ? UINT32_MAX : (uint32_t{1} << def.bits) - 1;
       for (size_t i = prefix->size(); i < def.dims; i++) hi[i] = max;
     } else {
-      CAIRN_RETURN_IF_ERROR(CheckPoint(*lo_in, def.dims, def.bits, "box min"));
-      CAIRN_RETURN_IF_ERROR(CheckPoint(*hi_in, def.dims, def.bits, "box max"));
+      CAIRN_RETURN_IF_ERROR(CheckBox(*lo_in, *hi_in, def.dims, def.bits));
       lo = *lo_in;
       hi = *hi_in;
-      for (size_t i = 0; i < def.dims; i++) {
-        if (lo[i] > hi[i]) {
-          return Status::InvalidArgument("box min " + std::to_string(lo[i]) + " is above box max " +
-                                         std::to_string(hi[i]) + " on axis " + std::to_string(i));
-        }
-      }
     }
-    if (options.as_of && *options.as_of > visible_seq_) {
-      return Status::InvalidArgument("as_of " + std::to_string(*options.as_of) + " is beyond the latest seq " +
-                                     std::to_string(visible_seq_));
-    }
+    CAIRN_RETURN_IF_ERROR(CheckAsOf(options.as_of, visible_seq_));
     out.seq = options.as_of.value_or(visible_seq_);
     CAIRN_ASSIGN_OR_RETURN(std::vector<ViewLevel> levels, BranchChain(space, def, options.branch, out.seq));
     std::string after;
@@ -781,18 +734,8 @@ Result<uint64_t> DBImpl::SpaceCount(std::string_view space, const Point& lo, con
   CAIRN_RETURN_IF_ERROR(CheckOpen());
   ReaderLock l(&index_mu_);
   CAIRN_ASSIGN_OR_RETURN(SpaceDef def, FindSpace(space));
-  CAIRN_RETURN_IF_ERROR(CheckPoint(lo, def.dims, def.bits, "box min"));
-  CAIRN_RETURN_IF_ERROR(CheckPoint(hi, def.dims, def.bits, "box max"));
-  for (size_t i = 0; i < def.dims; i++) {
-    if (lo[i] > hi[i]) {
-      return Status::InvalidArgument("box min " + std::to_string(lo[i]) + " is above box max " +
-                                     std::to_string(hi[i]) + " on axis " + std::to_string(i));
-    }
-  }
-  if (options.as_of && *options.as_of > visible_seq_) {
-    return Status::InvalidArgument("as_of " + std::to_string(*options.as_of) + " is beyond the latest seq " +
-                                   std::to_string(visible_seq_));
-  }
+  CAIRN_RETURN_IF_ERROR(CheckBox(lo, hi, def.dims, def.bits));
+  CAIRN_RETURN_IF_ERROR(CheckAsOf(options.as_of, visible_seq_));
   CAIRN_ASSIGN_OR_RETURN(std::vector<ViewLevel> levels,
                          BranchChain(space, def, options.branch, options.as_of.value_or(visible_seq_)));
   uint64_t n = 0;
@@ -994,10 +937,7 @@ Result<SpatialDiff> DBImpl::SpaceDiff(std::string_view space, std::string_view f
                                       std::optional<uint64_t> as_of) {
   CAIRN_RETURN_IF_ERROR(CheckOpen());
   const uint64_t seq = as_of.value_or(VisibleSeq());
-  if (seq > VisibleSeq()) {
-    return Status::InvalidArgument("as_of " + std::to_string(seq) + " is beyond the latest seq " +
-                                   std::to_string(VisibleSeq()));
-  }
+  CAIRN_RETURN_IF_ERROR(CheckAsOf(seq, VisibleSeq()));
   CAIRN_ASSIGN_OR_RETURN(std::vector<SpatialRecord> a, FullView(space, from, seq, false));
   CAIRN_ASSIGN_OR_RETURN(std::vector<SpatialRecord> b, FullView(space, to, seq, false));
   // Both are in the same (Hilbert, coordinates) order: merge them.
