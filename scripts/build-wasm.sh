@@ -11,4 +11,5 @@ emcmake cmake -S . -B build/wasm -G Ninja -DCMAKE_BUILD_TYPE=Release \
 cmake --build build/wasm -j "$(nproc)"
 mkdir -p js/dist/backends
 cp storage-backends/node/node-storage.js storage-backends/memory/memory-storage.js \
-  storage-backends/opfs/opfs-storage.js storage-backends/idb/idb-storage.js js/dist/backends/
+  storage-backends/opfs/opfs-storage.js storage-backends/idb/idb-storage.js \
+  storage-backends/web/web-storage-common.js js/dist/backends/

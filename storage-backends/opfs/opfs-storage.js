@@ -29,48 +29,18 @@
 // Lock: a Web Lock named "cairndb:opfs:<name>", held from open() until
 // close(); a second tab, worker or open of the same name gets LOCKED at once
 // (the sync handles are exclusive too, but their error would not say why).
+
+import { acquireWebLock, checkDatabaseName, checkName, fail, fromDomError } from './web-storage-common.js';
+
 const MAGIC = 'CAIRNPL1';
 const HEADER = 4096;
 const MIN_FREE = 4;
 const TOP_UP = 8;
 const READ_WINDOW = 64 << 10;
 const MAX_PENDING = 4 << 20;
-const NAME_RE = /^[A-Za-z0-9_-][A-Za-z0-9._-]{0,63}$/;
-const DB_NAME_RE = /^[A-Za-z0-9_-][A-Za-z0-9._-]{0,63}$/;
 const ROOT_DIR = 'cairndb';
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
-
-function fail(code, message) {
-  const e = new Error(message);
-  e.cairnCode = code;
-  return e;
-}
-
-// The one place a DOM error becomes a Cairn failure.
-function fromDomError(e, what) {
-  if (e?.cairnCode) return e;
-  if (e?.name === 'QuotaExceededError') {
-    return fail('IO_ERROR', `${what}: out of storage space: the browser's storage quota for this site is used up (QuotaExceededError)`);
-  }
-  if (e?.name === 'NoModificationAllowedError') {
-    return fail('LOCKED', `${what}: the file is open elsewhere (NoModificationAllowedError)`);
-  }
-  return fail('IO_ERROR', `${what}: ${e?.name ?? 'Error'}: ${e?.message ?? String(e)}`);
-}
-
-function checkName(name) {
-  if (typeof name !== 'string' || !NAME_RE.test(name)) {
-    throw fail('INVALID_ARGUMENT', `invalid file name ${JSON.stringify(name)}`);
-  }
-}
-
-export function checkDatabaseName(name) {
-  if (typeof name !== 'string' || !DB_NAME_RE.test(name)) {
-    throw fail('INVALID_ARGUMENT',
-      `the database name must be 1-64 characters of [A-Za-z0-9._-] not starting with '.', got ${JSON.stringify(name)}`);
-  }
-}
 
 function fnv1a(bytes) {
   let h = 0x811c9dc5;
@@ -101,27 +71,6 @@ function decodeHeader(h, got, slotName) {
   if (dv.getUint32(14 + length) !== fnv1a(h.subarray(0, 14 + length))) throw bad('checksum mismatch');
   if (length === 0) return null;
   return { name: decoder.decode(h.subarray(14, 14 + length)), generation: dv.getUint32(8) };
-}
-
-// A Web Lock held until the returned function is called; that function's
-// promise settles once the lock is free again. LOCKED at once when another
-// holder has it.
-async function acquireWebLock(lockName, what) {
-  if (!globalThis.navigator?.locks) return async () => {};
-  return new Promise((resolve, reject) => {
-    const held = navigator.locks
-      .request(lockName, { ifAvailable: true }, (lock) => {
-        if (!lock) {
-          reject(fail('LOCKED', `${what} is already open in another tab, worker or open() of this site`));
-          return undefined;
-        }
-        return new Promise((release) => resolve(() => {
-          release();
-          return held;
-        }));
-      })
-      .catch((e) => reject(fromDomError(e, `lock ${what}`)));
-  });
 }
 
 // One slot file: its sync handle and, when it holds a database file, that
