@@ -69,28 +69,38 @@ WriteOptions OptionsFor(const PlannedOp& op) {
   return o;
 }
 
-int Run(const std::string& dir, uint64_t seed, Durability durability) {
-  ThreadScheduler scheduler;  // declared first: destroyed after the database
+// Opens the database in `dir` with the crash test's small checkpoint and
+// segment sizes, or fails the writer; *head is the seq it holds.
+std::unique_ptr<Database> OpenOrFail(const std::string& dir, Durability durability, Scheduler* scheduler,
+                                     Head* head) {
   Options options;
   options.durability = durability;
   options.checkpoint_bytes = kCheckpointBytes;
   options.segment_bytes = kSegmentBytes;
-  options.scheduler = &scheduler;
+  options.scheduler = scheduler;
   auto storage = OpenPosixStorage(dir);
   if (!storage.ok()) Fail("storage: " + storage.status().ToString());
   auto opened = Database::Open(std::move(storage).value(), options);
   if (!opened.ok()) Fail("open: " + opened.status().ToString());
   std::unique_ptr<Database> db = std::move(opened).value();
-  auto head = db->GetHead();
-  if (!head.ok()) Fail("head: " + head.status().ToString());
+  auto h = db->GetHead();
+  if (!h.ok()) Fail("head: " + h.status().ToString());
+  *head = *h;
+  return db;
+}
+
+int Run(const std::string& dir, uint64_t seed, Durability durability) {
+  ThreadScheduler scheduler;  // declared first: destroyed after the database
+  Head head;
+  std::unique_ptr<Database> db = OpenOrFail(dir, durability, &scheduler, &head);
 
   CrashPlan plan(seed);
-  while (plan.next_seq() <= head->seq) (void)plan.Next();
-  if (plan.next_seq() != head->seq + 1) {
-    Fail("the database head seq " + std::to_string(head->seq) +
+  while (plan.next_seq() <= head.seq) (void)plan.Next();
+  if (plan.next_seq() != head.seq + 1) {
+    Fail("the database head seq " + std::to_string(head.seq) +
          " is not at a batch boundary of the plan (a batch was applied partially)");
   }
-  WriteAll("OPEN " + std::to_string(head->seq) + "\n");
+  WriteAll("OPEN " + std::to_string(head.seq) + "\n");
 
   for (;;) {
     PlannedBatch batch = plan.Next();
@@ -132,23 +142,14 @@ int Run(const std::string& dir, uint64_t seed, Durability durability) {
 
 int RunSpace(const std::string& dir, uint64_t seed) {
   ThreadScheduler scheduler;
-  Options options;
-  options.checkpoint_bytes = kCheckpointBytes;
-  options.segment_bytes = kSegmentBytes;
-  options.scheduler = &scheduler;
-  auto storage = OpenPosixStorage(dir);
-  if (!storage.ok()) Fail("storage: " + storage.status().ToString());
-  auto opened = Database::Open(std::move(storage).value(), options);
-  if (!opened.ok()) Fail("open: " + opened.status().ToString());
-  std::unique_ptr<Database> db = std::move(opened).value();
-  auto head = db->GetHead();
-  if (!head.ok()) Fail("head: " + head.status().ToString());
+  Head head;
+  std::unique_ptr<Database> db = OpenOrFail(dir, Durability::kStrict, &scheduler, &head);
   SpacePlan plan(seed);
-  while (plan.seq() < head->seq) (void)plan.Next();
-  if (plan.seq() != head->seq) {
-    Fail("the database head seq " + std::to_string(head->seq) + " is not at a batch boundary of the plan");
+  while (plan.seq() < head.seq) (void)plan.Next();
+  if (plan.seq() != head.seq) {
+    Fail("the database head seq " + std::to_string(head.seq) + " is not at a batch boundary of the plan");
   }
-  WriteAll("OPEN " + std::to_string(head->seq) + "\n");
+  WriteAll("OPEN " + std::to_string(head.seq) + "\n");
   const std::string zero(64, '0');
   for (;;) {
     SpaceBatch b = plan.Next();
