@@ -39,9 +39,43 @@ SpaceHit& NextHit(std::vector<SpaceHit>& hits, size_t n) {
   return hits[n];
 }
 
-class SqliteRtree final : public SpaceEngine {
+// A peer answers every query as one box (a subscope is the box x = c, the
+// other axes over everything it stores up to `axis_max`) through Run, which
+// fills the sorted, checked indexes when asked.
+class BoxPeer : public SpaceEngine {
  public:
-  SqliteRtree(const std::string& dir, const SpaceDataset& data) : data_(data) {
+  explicit BoxPeer(uint32_t axis_max) : axis_max_(axis_max) {}
+
+  size_t Box(const QueryBox& box) override { return Run(box.lo.data(), box.hi.data(), nullptr); }
+
+  size_t Subscope(uint32_t x) override {
+    const uint32_t lo[3] = {x, 0, 0}, hi[3] = {x, axis_max_, axis_max_};
+    return Run(lo, hi, nullptr);
+  }
+
+  std::vector<uint32_t> BoxIndexes(const QueryBox& box) override {
+    std::vector<uint32_t> out;
+    Run(box.lo.data(), box.hi.data(), &out);
+    return out;
+  }
+
+  std::vector<uint32_t> SubscopeIndexes(uint32_t x) override {
+    const uint32_t lo[3] = {x, 0, 0}, hi[3] = {x, axis_max_, axis_max_};
+    std::vector<uint32_t> out;
+    Run(lo, hi, &out);
+    return out;
+  }
+
+ protected:
+  virtual size_t Run(const uint32_t* lo, const uint32_t* hi, std::vector<uint32_t>* indexes) = 0;
+
+ private:
+  const uint32_t axis_max_;
+};
+
+class SqliteRtree final : public BoxPeer {
+ public:
+  SqliteRtree(const std::string& dir, const SpaceDataset& data) : BoxPeer(INT32_MAX), data_(data) {
     const std::string path = dir + "/rtree.db";
     const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
     if (sqlite3_open_v2(path.c_str(), &db_, flags, nullptr) != SQLITE_OK) {
@@ -90,30 +124,10 @@ class SqliteRtree final : public SpaceEngine {
     Exec("COMMIT");
   }
 
-  size_t Box(const QueryBox& box) override { return Run(box.lo.data(), box.hi.data(), nullptr); }
-
-  size_t Subscope(uint32_t x) override {
-    const uint32_t lo[3] = {x, 0, 0}, hi[3] = {x, INT32_MAX, INT32_MAX};
-    return Run(lo, hi, nullptr);
-  }
-
-  std::vector<uint32_t> BoxIndexes(const QueryBox& box) override {
-    std::vector<uint32_t> out;
-    Run(box.lo.data(), box.hi.data(), &out);
-    return out;
-  }
-
-  std::vector<uint32_t> SubscopeIndexes(uint32_t x) override {
-    const uint32_t lo[3] = {x, 0, 0}, hi[3] = {x, INT32_MAX, INT32_MAX};
-    std::vector<uint32_t> out;
-    Run(lo, hi, &out);
-    return out;
-  }
-
  private:
   // Runs the box query into hits_; with `indexes`, also checks every hit and
   // returns the sorted indexes.
-  size_t Run(const uint32_t* lo, const uint32_t* hi, std::vector<uint32_t>* indexes) {
+  size_t Run(const uint32_t* lo, const uint32_t* hi, std::vector<uint32_t>* indexes) override {
     sqlite3_reset(query_);
     for (uint32_t a = 0; a < data_.dims; a++) {
       sqlite3_bind_int64(query_, static_cast<int>(2 * a + 1), lo[a]);
@@ -168,14 +182,14 @@ class SqliteRtree final : public SpaceEngine {
 // Coordinates as doubles: exact for 32-bit integers, and Boost computes
 // areas and margins in the coordinate type, which would overflow uint32_t.
 template <size_t kDims>
-class BoostRtree final : public SpaceEngine {
+class BoostRtree final : public BoxPeer {
  public:
   using BoostPoint = bg::model::point<double, kDims, bg::cs::cartesian>;
   using BoostBox = bg::model::box<BoostPoint>;
   using Value = std::pair<BoostPoint, uint32_t>;  // the point and its payload's index
   using Tree = bgi::rtree<Value, bgi::rstar<16>>;
 
-  BoostRtree(const SpaceDataset& data, bool packed) : data_(data), packed_(packed) {
+  BoostRtree(const SpaceDataset& data, bool packed) : BoxPeer(UINT32_MAX), data_(data), packed_(packed) {
     values_.reserve(data.size());
     for (size_t i = 0; i < data.size(); i++)
       values_.emplace_back(ToPoint(data.point(i)), static_cast<uint32_t>(i));
@@ -193,26 +207,6 @@ class BoostRtree final : public SpaceEngine {
     if (tree_->size() != data_.size()) Fatal("boost: the tree does not hold every point");
   }
 
-  size_t Box(const QueryBox& box) override { return Run(box.lo.data(), box.hi.data(), nullptr); }
-
-  size_t Subscope(uint32_t x) override {
-    const uint32_t lo[3] = {x, 0, 0}, hi[3] = {x, UINT32_MAX, UINT32_MAX};
-    return Run(lo, hi, nullptr);
-  }
-
-  std::vector<uint32_t> BoxIndexes(const QueryBox& box) override {
-    std::vector<uint32_t> out;
-    Run(box.lo.data(), box.hi.data(), &out);
-    return out;
-  }
-
-  std::vector<uint32_t> SubscopeIndexes(uint32_t x) override {
-    const uint32_t lo[3] = {x, 0, 0}, hi[3] = {x, UINT32_MAX, UINT32_MAX};
-    std::vector<uint32_t> out;
-    Run(lo, hi, &out);
-    return out;
-  }
-
  private:
   static BoostPoint ToPoint(const uint32_t* c) {
     BoostPoint p;
@@ -222,7 +216,7 @@ class BoostRtree final : public SpaceEngine {
     return p;
   }
 
-  size_t Run(const uint32_t* lo, const uint32_t* hi, std::vector<uint32_t>* indexes) {
+  size_t Run(const uint32_t* lo, const uint32_t* hi, std::vector<uint32_t>* indexes) override {
     found_.clear();
     tree_->query(bgi::intersects(BoostBox(ToPoint(lo), ToPoint(hi))), std::back_inserter(found_));
     size_t n = 0;
