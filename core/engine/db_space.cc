@@ -226,7 +226,7 @@ void DBImpl::ApplySpatial(const Version& v) {
       return;
     }
     SpaceDef def{static_cast<uint32_t>(JsonUint(v.data, "dims")),
-                 static_cast<uint32_t>(JsonUint(v.data, "bits")), v.seq};
+                 static_cast<uint32_t>(JsonUint(v.data, "bits")), v.seq, {}, {}};
     if (def.dims < 1 || def.dims > 16 || def.bits < 1 || def.bits > 32) return;
     std::string value = Be64(def.gen);
     PutBigEndian32(&value, def.dims);
