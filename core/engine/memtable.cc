@@ -111,14 +111,31 @@ class MergingIterator final : public Table::Iterator {
   explicit MergingIterator(std::vector<std::unique_ptr<Table::Iterator>> children)
       : children_(std::move(children)) {}
 
+  // Every child sits at its first key >= floor, the last Seek target (or,
+  // after Next, the current key): a later Seek to a target at or past the
+  // floor leaves the children already at or past it where they are. Leapfrog
+  // joins and range decompositions seek forward like that all the time, and
+  // most children are far ahead or exhausted.
   Status Seek(std::string_view target) override {
-    for (auto& c : children_) CAIRN_RETURN_IF_ERROR(c->Seek(target));
+    const bool forward = positioned_ && (floor_is_key_ ? current_ >= 0 && target >= key() : target >= floor_);
+    positioned_ = false;
+    for (auto& c : children_) {
+      if (forward && (!c->Valid() || c->key() >= target)) continue;
+      CAIRN_RETURN_IF_ERROR(c->Seek(target));
+    }
     PickCurrent();
+    floor_.assign(target);
+    floor_is_key_ = false;
+    positioned_ = true;
     return Status::OK();
   }
   Status SeekToFirst() override {
+    positioned_ = false;
     for (auto& c : children_) CAIRN_RETURN_IF_ERROR(c->SeekToFirst());
     PickCurrent();
+    floor_.clear();
+    floor_is_key_ = false;
+    positioned_ = true;
     return Status::OK();
   }
   bool Valid() const override { return current_ >= 0; }
@@ -126,6 +143,7 @@ class MergingIterator final : public Table::Iterator {
     // Advance every child positioned at the current key (duplicates
     // included); the current child last, so `cur` stays valid meanwhile.
     const std::string_view cur = key();
+    positioned_ = false;
     for (size_t i = 0; i < children_.size(); i++) {
       if (static_cast<int>(i) == current_) continue;
       auto& c = children_[i];
@@ -133,6 +151,9 @@ class MergingIterator final : public Table::Iterator {
     }
     CAIRN_RETURN_IF_ERROR(children_[current_]->Next());
     PickCurrent();
+    // Past the end the floor is unknown: the next Seek starts afresh.
+    positioned_ = current_ >= 0;
+    floor_is_key_ = true;
     return Status::OK();
   }
   std::string_view key() const override { return children_[current_]->key(); }
@@ -151,6 +172,9 @@ class MergingIterator final : public Table::Iterator {
 
   std::vector<std::unique_ptr<Table::Iterator>> children_;
   int current_ = -1;
+  bool positioned_ = false;  // every child is at its first key >= the floor
+  bool floor_is_key_ = false;
+  std::string floor_;        // when !floor_is_key_
 };
 
 }  // namespace

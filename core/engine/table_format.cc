@@ -136,8 +136,8 @@ bool TableBlockView::KeyAt(uint32_t i, std::string_view* key) const {
   return Entry(i, key, &value);
 }
 
-bool TableBlockView::LowerBound(std::string_view target, uint32_t* index) const {
-  uint32_t lo = 0;
+bool TableBlockView::LowerBound(std::string_view target, uint32_t* index, uint32_t from) const {
+  uint32_t lo = from;
   uint32_t hi = count_;
   while (lo < hi) {
     const uint32_t mid = lo + (hi - lo) / 2;

@@ -81,9 +81,14 @@ class TableBlockView {
   // Decodes entry `i` (REQUIRES: i < count()). False when it is malformed.
   bool Entry(uint32_t i, std::string_view* key, std::string_view* value) const;
 
-  // Sets *index to the first entry whose key >= target (count() when none).
-  // False when an entry on the search path is malformed.
-  bool LowerBound(std::string_view target, uint32_t* index) const;
+  // Sets *index to the first entry at or after `from` whose key >= target
+  // (count() when none). False when an entry on the search path is
+  // malformed.
+  bool LowerBound(std::string_view target, uint32_t* index, uint32_t from = 0) const;
+
+  // The key of the last entry (REQUIRES: count() > 0), or false when it is
+  // malformed.
+  bool LastKey(std::string_view* key) const { return KeyAt(count_ - 1, key); }
 
  private:
   uint32_t OffsetOf(uint32_t i) const;

@@ -276,6 +276,23 @@ class TableIterator final : public Table::Iterator {
   TableIterator(const TableState* rep, bool scan) : rep_(rep), scan_(scan) {}
 
   Status Seek(std::string_view target) override {
+    if (valid_ && key_ < target) {
+      // A forward seek that lands in the current block (leapfrog joins,
+      // range decompositions): search the rest of the block only.
+      std::string_view last;
+      if (!view_.LastKey(&last)) {
+        valid_ = false;
+        return Status::Corruption(rep_->BlockAt(block_index_) + ": malformed entry");
+      }
+      if (target <= last) {
+        valid_ = false;
+        uint32_t e;
+        if (!view_.LowerBound(target, &e, entry_ + 1)) {
+          return Status::Corruption(rep_->BlockAt(block_index_) + ": malformed entry");
+        }
+        return Settle(e);
+      }
+    }
     valid_ = false;
     const size_t i = rep_->FindBlock(target);
     if (i == rep_->blocks()) return Status::OK();  // past the last key

@@ -7,6 +7,8 @@
 
 #include "cairn/hash.h"
 #include "docs/keys.h"
+#include "engine/block_cache.h"
+#include "tests/core/engine/table_test_util.h"
 
 namespace cairn {
 namespace {
@@ -105,6 +107,82 @@ TEST(MemTableTest, MergingIteratorPrefersTheFirstSourceOnEqualKeys) {
     ASSERT_TRUE(it->Next().ok());
   }
   EXPECT_EQ(seen, "a=1;b=new;c=3;");
+}
+
+// A merge of memtables and tables (newest first, overlapping keys) against
+// a model: random runs of forward seeks (which leave children already past
+// the target alone), backward seeks, Next and SeekToFirst, with tables of
+// small blocks so forward seeks land both inside and beyond the current
+// block.
+TEST(MemTableTest, MergingIteratorSeeksForwardAndBackLikeTheModel) {
+  for (uint64_t seed = 1; seed <= 12; seed++) {
+    SCOPED_TRACE("seed " + std::to_string(seed));
+    std::mt19937_64 rng(seed);
+    std::map<std::string, std::string> model;  // the newest source's value wins
+    auto key_of = [&](uint64_t k) {
+      std::string s = "k";
+      PutBigEndian64(&s, k);
+      return s;
+    };
+    const uint64_t space = 50 + rng() % 3000;
+    std::vector<std::unique_ptr<MemTable>> mems(1 + rng() % 2);
+    std::vector<std::shared_ptr<TableTestFileState>> files(rng() % 4);
+    std::vector<std::map<std::string, std::string>> sources(mems.size() + files.size());
+    for (size_t s = 0; s < sources.size(); s++) {
+      const size_t n = rng() % 4 == 0 ? 0 : rng() % 400;
+      for (size_t i = 0; i < n; i++) sources[s][key_of(rng() % space)] = "s" + std::to_string(s);
+      for (const auto& [k, v] : sources[s]) model.try_emplace(k, v);  // sources newest first
+    }
+    BlockCache cache(1 << 20);
+    std::vector<std::unique_ptr<Table>> tables;
+    std::vector<std::unique_ptr<Table::Iterator>> children;
+    for (size_t m = 0; m < mems.size(); m++) {
+      mems[m] = std::make_unique<MemTable>();
+      for (const auto& [k, v] : sources[m]) mems[m]->Put(k, v);
+      children.push_back(mems[m]->NewIterator());
+    }
+    for (size_t t = 0; t < files.size(); t++) {
+      files[t] = NewTableTestFile();
+      TableOptions options;
+      options.block_bytes = 1 + rng() % 256;
+      ASSERT_TRUE(BuildTestTable(files[t], sources[mems.size() + t], "", options).ok());
+      auto table = OpenTestTable(files[t], &cache, "t.cairn", t + 1);
+      ASSERT_TRUE(table.ok()) << table.status().ToString();
+      children.push_back((*table)->NewIterator());
+      tables.push_back(std::move(*table));
+    }
+    auto it = NewMergingIterator(std::move(children));
+    auto want = model.end();
+    std::string target;
+    for (int step = 0; step < 3000; step++) {
+      const int op = static_cast<int>(rng() % 10);
+      if (op < 5) {  // a forward seek, short or long
+        uint64_t from = 0;
+        if (want != model.end()) from = DecodeBigEndian64(want->first.data() + 1);
+        target = key_of(from + (op < 3 ? rng() % 8 : rng() % (space / 4 + 1)));
+        if (rng() % 3 == 0) target.push_back('\0');
+        ASSERT_TRUE(it->Seek(target).ok());
+        want = model.lower_bound(target);
+      } else if (op < 8) {
+        if (!it->Valid()) continue;
+        ASSERT_TRUE(it->Next().ok());
+        ++want;
+      } else if (op == 8) {  // anywhere, often backwards
+        target = key_of(rng() % space);
+        ASSERT_TRUE(it->Seek(target).ok());
+        want = model.lower_bound(target);
+      } else {
+        ASSERT_TRUE(it->SeekToFirst().ok());
+        want = model.begin();
+      }
+      SCOPED_TRACE("step " + std::to_string(step));
+      ASSERT_EQ(it->Valid(), want != model.end());
+      if (want != model.end()) {
+        ASSERT_EQ(it->key(), want->first);
+        ASSERT_EQ(it->value(), want->second);
+      }
+    }
+  }
 }
 
 // Enough keys to grow both hash tables many times, values past the arena's
