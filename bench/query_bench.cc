@@ -3,7 +3,10 @@
 // documents in one run, with equivalent indexes, printing medians and
 // ratios. Every query's answer is checked against SQLite's before timing.
 //
-//   cairn-query-bench [--docs N] [--runs R] [--dir PATH] [--json FILE]
+//   cairn-query-bench [--docs N] [--runs R] [--dir PATH] [--json FILE] [--only TEXT]
+//
+// --only times just the query kinds whose name contains TEXT (for profiling
+// one kind at a time).
 #include <sqlite3.h>
 
 #include <algorithm>
@@ -29,6 +32,7 @@ struct Config {
   int runs = 3;
   std::string dir = "/var/tmp";
   std::string json;
+  std::string only;
 };
 
 constexpr int kVocabulary = 5000;
@@ -150,8 +154,9 @@ int Main(int argc, char** argv) {
     else if (a == "--runs") cfg.runs = std::stoi(next());
     else if (a == "--dir") cfg.dir = next();
     else if (a == "--json") cfg.json = next();
+    else if (a == "--only") cfg.only = next();
     else {
-      fprintf(stderr, "usage: cairn-query-bench [--docs N] [--runs R] [--dir PATH] [--json FILE]\n");
+      fprintf(stderr, "usage: cairn-query-bench [--docs N] [--runs R] [--dir PATH] [--json FILE] [--only TEXT]\n");
       return a == "--help" ? 0 : 2;
     }
   }
@@ -289,6 +294,7 @@ int Main(int argc, char** argv) {
 
   std::vector<Measure> results;
   for (Kind& kind : kinds) {
+    if (kind.name.find(cfg.only) == std::string::npos) continue;
     Measure m{kind.name, {}, {}};
     sqlite3_stmt* st = sql.Prepare(kind.sql);
     // Answers must agree before anything is timed.
