@@ -1,6 +1,7 @@
 #include "nql/executor.h"
 
 #include <algorithm>
+#include <cmath>
 #include <map>
 #include <set>
 #include <unordered_set>
@@ -57,6 +58,23 @@ std::string TypeLow(const Literal& l) {
 std::string TypeHigh(const Literal& l) {
   const char t = TagOf(l);
   return std::string(1, static_cast<char>((t == 0x02 ? 0x03 : t) + 1));
+}
+
+// Whether an index key equal to (or ordered against) the literal's key
+// decides the comparison exactly: not for numbers at or beyond 2^53 (larger
+// integers share double keys) nor for strings long enough to be cut
+// (index/value_key.h).
+bool KeyDecides(const Literal& l) {
+  constexpr double kExactDoubles = 9007199254740992.0;  // 2^53
+  switch (l.kind) {
+    case Literal::Kind::kNull: return false;
+    case Literal::Kind::kBool: return true;
+    case Literal::Kind::kNumber:
+      return l.is_integer ? l.integer > -(int64_t{1} << 53) && l.integer < (int64_t{1} << 53)
+                          : std::fabs(l.number) < kExactDoubles;
+    case Literal::Kind::kString: return l.string.size() < kMaxStringKeyBytes - 4;
+  }
+  return false;
 }
 
 // The access path.
@@ -207,7 +225,8 @@ class Executor {
     const uint64_t offset = q_.offset.value_or(0);
     const uint64_t limit = q_.limit.value_or(UINT64_MAX);
     for (uint64_t i = offset; i < rows_.size() && i - offset < limit; i++) {
-      out.rows.push_back(RowToJson(*rows_[i].doc));
+      Row& r = rows_[i];
+      out.rows.push_back(r.json.empty() ? RowToJson(*r.doc) : std::move(r.json));
     }
     return out;
   }
@@ -239,6 +258,7 @@ class Executor {
     };
     std::vector<const Predicate*> conj;
     Conjuncts(q_.where.get(), &conj);
+    std::vector<const Predicate*> exact;  // conjuncts the access path decides
     // 0. _id = "x" or _id IN (...): the primary key, one read per id.
     for (const Predicate* p : conj) {
       if (p->field.path.size() != 1 || p->field.path[0] != "_id") continue;
@@ -251,6 +271,7 @@ class Executor {
       }
       plan_.access = Plan::Access::kPrimary;
       plan_.ids.assign(ids.begin(), ids.end());
+      exact.push_back(p);  // a read by id returns exactly that id
       plan_.lines.push_back("access: primary key of " + q_.coll + ", " + std::to_string(plan_.ids.size()) +
                             " read(s) for " + PredicateText(*p));
       break;
@@ -271,7 +292,12 @@ class Executor {
       plan_.access = Plan::Access::kPoints;
       plan_.field = p->field.text;
       std::set<std::string> keys;
-      for (const Literal& l : p->values) keys.insert(LiteralKey(l));
+      bool decides = true;
+      for (const Literal& l : p->values) {
+        keys.insert(LiteralKey(l));
+        decides &= KeyDecides(l);
+      }
+      if (decides) exact.push_back(p);
       plan_.points.assign(keys.begin(), keys.end());
       plan_.lines.push_back("access: index " + q_.coll + "." + plan_.field + ", " +
                             std::to_string(plan_.points.size()) + " point lookup(s) for " + PredicateText(*p));
@@ -282,9 +308,11 @@ class Executor {
       std::string best;
       std::optional<Bound> lo, hi;
       std::vector<std::string> used;
+      std::vector<const Predicate*> used_preds;
       auto try_field = [&](const std::string& field) {
         std::optional<Bound> l, h;
         std::vector<std::string> u;
+        std::vector<const Predicate*> up;
         for (const Predicate* p : conj) {
           if (!SameField(p->field, field)) continue;
           auto tighten_lo = [&](std::string key, bool inclusive) {
@@ -297,19 +325,25 @@ class Executor {
               p->op != CmpOp::kEq && p->op != CmpOp::kNe) {
             const Literal& v = p->values[0];
             const std::string k = LiteralKey(v);
+            // A key that does not decide the value (a cut string, an
+            // integer beyond 2^53) is shared by values on both sides of
+            // it: the scan includes it and the filter decides.
+            const bool shared = !KeyDecides(v);
             if (p->op == CmpOp::kGt || p->op == CmpOp::kGe) {
-              tighten_lo(k, p->op == CmpOp::kGe);
+              tighten_lo(k, p->op == CmpOp::kGe || shared);
               tighten_hi(TypeHigh(v), false);
             } else {
-              tighten_hi(k, p->op == CmpOp::kLe);
+              tighten_hi(k, p->op == CmpOp::kLe || shared);
               tighten_lo(TypeLow(v), true);
             }
             u.push_back(PredicateText(*p));
+            up.push_back(p);
           } else if (p->kind == Predicate::Kind::kBetween && p->values[0].kind != Literal::Kind::kNull &&
                      p->values[1].kind != Literal::Kind::kNull) {
             tighten_lo(LiteralKey(p->values[0]), true);
             tighten_hi(LiteralKey(p->values[1]), true);
             u.push_back(PredicateText(*p));
+            up.push_back(p);
           }
         }
         if (l || h) {
@@ -317,6 +351,7 @@ class Executor {
           lo = l;
           hi = h;
           used = u;
+          used_preds = up;
           return true;
         }
         return false;
@@ -335,6 +370,14 @@ class Executor {
         std::string what;
         for (size_t i = 0; i < used.size(); i++) what += (i ? " AND " : "") + used[i];
         plan_.lines.push_back("access: index " + q_.coll + "." + best + ", range scan for " + what);
+        for (const Predicate* p : used_preds) {
+          bool decides = true;
+          for (const Literal& l : p->values) decides &= KeyDecides(l);
+          // BETWEEN across type classes holds for no value, but its key
+          // range spans whole classes.
+          if (p->kind == Predicate::Kind::kBetween) decides &= TypeLow(p->values[0]) == TypeLow(p->values[1]);
+          if (decides) exact.push_back(p);
+        }
       } else if (!q_.order_by.empty() && q_.limit && has_index(q_.order_by[0].field) && Simple() &&
                  !q_.search) {
         // 3. ORDER BY ... LIMIT on an indexed field: walk the index in order.
@@ -367,11 +410,25 @@ class Executor {
         q_.order_by.empty() && q_.limit) {
       plan_.early_stop = true;
     }
+    where_exact_ = !conj.empty() && std::all_of(conj.begin(), conj.end(), [&](const Predicate* p) {
+      return std::find(exact.begin(), exact.end(), p) != exact.end();
+    });
+    const bool groups = !q_.group_by.empty() || !q_.aggregates.empty() || q_.having != nullptr;
+    const bool sorts = !q_.order_by.empty() && !plan_.ordered;
+    need_doc_ = (q_.where && !where_exact_) || (q_.search && plan_.access != Plan::Access::kText) || groups ||
+                (sorts && !q_.traverse && !q_.trace);
+    need_doc_after_ = groups || sorts;
     std::string snapshot = "snapshot: as of seq " + std::to_string(as_of_);
     if (q_.valid_at_ms) snapshot += ", valid at " + FormatInstantMillis(*q_.valid_at_ms);
     plan_.lines.insert(plan_.lines.begin(), snapshot);
-    if (q_.where) plan_.lines.push_back("filter: WHERE " + PredicateText(*q_.where) + " on every candidate");
-    if (q_.search) plan_.lines.push_back("filter: SEARCH \"" + *q_.search + "\" on every candidate");
+    if (q_.where) {
+      plan_.lines.push_back("filter: WHERE " + PredicateText(*q_.where) +
+                            (where_exact_ ? ", decided by the access path" : " on every candidate"));
+    }
+    if (q_.search) {
+      plan_.lines.push_back("filter: SEARCH \"" + *q_.search + "\"" +
+                            (plan_.access == Plan::Access::kText ? ", decided by the text index" : " on every candidate"));
+    }
     if (q_.traverse) plan_.lines.push_back("then: TRAVERSE " + *q_.traverse + (q_.traverse_reverse ? " REVERSE" : "") + " through the link index");
     if (q_.trace) plan_.lines.push_back(std::string("then: TRACE caused_by") + (q_.trace_reverse ? " REVERSE (effect index)" : " (causes)"));
     if (!q_.group_by.empty() || !q_.aggregates.empty()) plan_.lines.push_back("then: group and aggregate");
@@ -381,7 +438,7 @@ class Executor {
   }
 
   // Applies valid time, WHERE and SEARCH to a live version; keeps the row.
-  Result<bool> Consider(Version&& v) {
+  Result<bool> Consider(Version&& v, bool need_doc = false) {
     if (q_.valid_at_ms && !ValidAt(v, *q_.valid_at_ms)) {
       std::optional<Version> older;
       CAIRN_ASSIGN_OR_RETURN(std::vector<Version> history, src_.History(v.coll, v.id));
@@ -396,11 +453,26 @@ class Executor {
       if (!older) return false;
       v = std::move(*older);
     }
-    CAIRN_ASSIGN_OR_RETURN(Row row, RowOfVersion(v));
-    if (q_.where && Evaluate(*q_.where, *row.doc) != Tri::kTrue) return false;
-    if (q_.search && !MatchesSearch(*row.doc, terms_)) return false;
+    CAIRN_ASSIGN_OR_RETURN(Row row, MakeRow(v, -1, need_doc || need_doc_));
+    if (q_.where && !where_exact_ && Evaluate(*q_.where, *row.doc) != Tri::kTrue) return false;
+    if (q_.search && plan_.access != Plan::Access::kText && !MatchesSearch(*row.doc, terms_)) return false;
     rows_.push_back(std::move(row));
     return true;
+  }
+
+  // The row of a version: its canonical text always (spliced, no DOM), its
+  // DOM when something reads its values.
+  Result<Row> MakeRow(const Version& v, int64_t depth, bool with_doc) {
+    Row row;
+    if (with_doc) {
+      CAIRN_ASSIGN_OR_RETURN(row, RowOfVersion(v, depth));
+    }
+    CAIRN_ASSIGN_OR_RETURN(row.json, RowJsonOfVersion(v, depth));
+    row.seq = v.seq;
+    row.coll = v.coll;
+    row.id = v.id;
+    row.hash = v.hash;
+    return row;
   }
 
   uint64_t Wanted() const {
@@ -409,10 +481,10 @@ class Executor {
     return limit > UINT64_MAX - offset ? UINT64_MAX : offset + limit;
   }
 
-  Status ConsiderId(std::string_view id) {
+  Status ConsiderId(std::string_view id, bool need_doc = false) {
     CAIRN_ASSIGN_OR_RETURN(std::optional<Version> v, src_.Get(q_.coll, id, as_of_));
     if (!v) return Status::OK();  // a stale index entry: the document is gone
-    return Consider(std::move(*v)).status();
+    return Consider(std::move(*v), need_doc).status();
   }
 
   Status Collect() {
@@ -501,9 +573,11 @@ class Executor {
       if (run_ids.empty()) return Status::OK();
       std::sort(run_ids.begin(), run_ids.end());
       const size_t before = rows_.size();
-      for (const std::string& id : run_ids) CAIRN_RETURN_IF_ERROR(ConsiderId(id));
+      // A run of more than one row is sorted by the ORDER BY values.
+      const bool sort_run = plan_.ordered && run_ids.size() > 1;
+      for (const std::string& id : run_ids) CAIRN_RETURN_IF_ERROR(ConsiderId(id, sort_run));
       run_ids.clear();
-      if (plan_.ordered) {
+      if (sort_run) {
         OrderCmp cmp{&q_.order_by};
         std::stable_sort(rows_.begin() + static_cast<ptrdiff_t>(before), rows_.end(),
                          [&](const Row& a, const Row& b) { return cmp(*a.doc, *b.doc) < 0; });
@@ -526,11 +600,7 @@ class Executor {
     if (!(plan_.early_stop && rows_.size() >= wanted)) CAIRN_RETURN_IF_ERROR(flush());
     if (!plan_.ordered) {
       // A range scan not serving ORDER BY: back to the scan order, by id.
-      std::stable_sort(rows_.begin(), rows_.end(), [](const Row& a, const Row& b) {
-        const JsonValue& x = (*a.doc)["_id"];
-        const JsonValue& y = (*b.doc)["_id"];
-        return CompareTotal(&x, &y) < 0;
-      });
+      std::stable_sort(rows_.begin(), rows_.end(), [](const Row& a, const Row& b) { return a.id < b.id; });
     }
     return Status::OK();
   }
@@ -539,17 +609,12 @@ class Executor {
     std::vector<Row> out;
     std::set<std::pair<std::string, std::string>> seen;
     for (const Row& r : rows_) {
-      const JsonValue& coll = (*r.doc)["_coll"];
-      const JsonValue& id = (*r.doc)["_id"];
-      CAIRN_ASSIGN_OR_RETURN(auto next,
-                             src_.Neighbors(std::string_view(coll.GetString(), coll.GetStringLength()),
-                                            std::string_view(id.GetString(), id.GetStringLength()),
-                                            *q_.traverse, q_.traverse_reverse, as_of_));
+      CAIRN_ASSIGN_OR_RETURN(auto next, src_.Neighbors(r.coll, r.id, *q_.traverse, q_.traverse_reverse, as_of_));
       for (auto& [ncoll, nid] : next) {
         if (!seen.insert({ncoll, nid}).second) continue;
         CAIRN_ASSIGN_OR_RETURN(std::optional<Version> v, src_.Get(ncoll, nid, as_of_));
         if (!v) continue;  // a deleted endpoint
-        CAIRN_ASSIGN_OR_RETURN(Row row, RowOfVersion(*v));
+        CAIRN_ASSIGN_OR_RETURN(Row row, MakeRow(*v, -1, need_doc_after_));
         out.push_back(std::move(row));
       }
     }
@@ -565,12 +630,10 @@ class Executor {
     o.depth = q_.trace_depth ? static_cast<size_t>(*q_.trace_depth) : SIZE_MAX;
     o.as_of = as_of_;
     for (const Row& r : rows_) {
-      const JsonValue& h = (*r.doc)["_hash"];
-      CAIRN_ASSIGN_OR_RETURN(Hash hash, Hash::FromHex(std::string_view(h.GetString(), h.GetStringLength())));
-      CAIRN_ASSIGN_OR_RETURN(std::vector<TraceEntry> chain, src_.Trace(hash, o));
+      CAIRN_ASSIGN_OR_RETURN(std::vector<TraceEntry> chain, src_.Trace(r.hash, o));
       for (TraceEntry& e : chain) {
         if (!seen.insert(e.version.hash.ToHex()).second) continue;
-        CAIRN_ASSIGN_OR_RETURN(Row row, RowOfVersion(e.version, e.depth));
+        CAIRN_ASSIGN_OR_RETURN(Row row, MakeRow(e.version, e.depth, need_doc_after_));
         out.push_back(std::move(row));
       }
     }
@@ -809,6 +872,14 @@ class Executor {
   Source& src_;
   const uint64_t as_of_;
   Plan plan_;
+  // Whether the access path alone guarantees WHERE (every conjunct answered
+  // exactly by the primary key or an index whose keys decide it).
+  bool where_exact_ = false;
+  // Whether rows read by the access path, and rows produced by TRAVERSE or
+  // TRACE, need their DOM (for WHERE, SEARCH, grouping or sorting); rows
+  // that only go out are spliced as text.
+  bool need_doc_ = true;
+  bool need_doc_after_ = true;
   bool group_from_index_ = false;
   std::vector<SearchTerm> terms_;
   std::vector<Row> rows_;

@@ -391,6 +391,167 @@ Result<Row> RowOfVersion(const Version& v, int64_t depth) {
   return row;
 }
 
+namespace {
+
+// Canonical JSON text (no whitespace) is walked without being parsed: each
+// step returns false on text that is not well formed.
+bool SkipString(std::string_view s, size_t* i) {
+  if (*i >= s.size() || s[*i] != '"') return false;
+  for (size_t k = *i + 1; k < s.size(); k++) {
+    if (s[k] == '\\') {
+      k++;
+    } else if (s[k] == '"') {
+      *i = k + 1;
+      return true;
+    }
+  }
+  return false;
+}
+
+bool SkipValue(std::string_view s, size_t* i) {
+  if (*i >= s.size()) return false;
+  const char c = s[*i];
+  if (c == '"') return SkipString(s, i);
+  if (c == '{' || c == '[') {
+    int depth = 0;
+    while (*i < s.size()) {
+      const char d = s[*i];
+      if (d == '"') {
+        if (!SkipString(s, i)) return false;
+        continue;
+      }
+      if (d == '{' || d == '[') depth++;
+      if (d == '}' || d == ']') depth--;
+      (*i)++;
+      if (depth == 0) return true;
+    }
+    return false;
+  }
+  const size_t start = *i;
+  while (*i < s.size() && s[*i] != ',' && s[*i] != '}' && s[*i] != ']') (*i)++;
+  return *i > start;
+}
+
+// The decoded bytes of a canonical key's text (between the quotes): the
+// canonical escapes are \" \\ \b \f \n \r \t and \u00xx.
+bool DecodeKey(std::string_view raw, std::string* out) {
+  out->clear();
+  for (size_t k = 0; k < raw.size(); k++) {
+    if (raw[k] != '\\') {
+      out->push_back(raw[k]);
+      continue;
+    }
+    if (++k >= raw.size()) return false;
+    switch (raw[k]) {
+      case '"': out->push_back('"'); break;
+      case '\\': out->push_back('\\'); break;
+      case 'b': out->push_back('\b'); break;
+      case 'f': out->push_back('\f'); break;
+      case 'n': out->push_back('\n'); break;
+      case 'r': out->push_back('\r'); break;
+      case 't': out->push_back('\t'); break;
+      case 'u': {
+        if (k + 4 >= raw.size()) return false;
+        unsigned v = 0;
+        for (size_t j = k + 1; j <= k + 4; j++) {
+          const char h = raw[j];
+          int digit = h >= '0' && h <= '9' ? h - '0' : h >= 'a' && h <= 'f' ? h - 'a' + 10 : -1;
+          if (digit < 0) return false;  // canonical escapes use lowercase hex
+          v = v * 16 + static_cast<unsigned>(digit);
+        }
+        if (v >= 0x20) return false;  // canonical text escapes control characters only
+        out->push_back(static_cast<char>(v));
+        k += 4;
+        break;
+      }
+      default: return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
+Result<std::string> RowJsonOfVersion(const Version& v, int64_t depth) {
+  // The special fields in byte order of their names.
+  std::vector<std::pair<std::string_view, std::string>> specials;
+  auto add = [&](std::string_view name) -> std::string& { return specials.emplace_back(name, std::string()).second; };
+  if (!v.caused_by.empty()) {
+    std::string& t = add("_caused_by");
+    t.push_back('[');
+    for (size_t k = 0; k < v.caused_by.size(); k++) {
+      if (k) t.push_back(',');
+      t.append("\"").append(v.caused_by[k].ToHex()).push_back('"');
+    }
+    t.push_back(']');
+  }
+  AppendJsonString(&add("_coll"), v.coll);
+  if (depth >= 0) add("_depth") = std::to_string(depth);
+  add("_hash") = "\"" + v.hash.ToHex() + "\"";
+  AppendJsonString(&add("_id"), v.id);
+  add("_seq") = std::to_string(v.seq);
+  if (v.valid_from) AppendJsonString(&add("_valid_from"), *v.valid_from);
+  if (v.valid_to) AppendJsonString(&add("_valid_to"), *v.valid_to);
+  auto corrupt = [&] {
+    return Status::Corruption("version " + v.hash.ToHex() + " holds data that is not canonical JSON");
+  };
+  const std::string_view data = v.data;
+  std::string out;
+  out.reserve(data.size() + 160);
+  out.push_back('{');
+  size_t next = 0;  // the next special field to write
+  auto emit = [&](std::string_view name, std::string_view value) {
+    if (out.size() > 1) out.push_back(',');
+    out.push_back('"');
+    out.append(name);
+    out.append("\":");
+    out.append(value);
+  };
+  if (data.empty() || data[0] != '{') {
+    size_t end = 0;
+    if (!SkipValue(data, &end) || end != data.size()) return corrupt();
+    for (const auto& [name, value] : specials) emit(name, value);
+    emit("_value", data);
+    out.push_back('}');
+    return out;
+  }
+  size_t i = 1;
+  std::string decoded;
+  while (i < data.size() && data[i] != '}') {
+    if (i > 1) {
+      if (data[i] != ',') return corrupt();
+      i++;
+    }
+    const size_t key_start = i;
+    if (!SkipString(data, &i)) return corrupt();
+    const std::string_view raw = data.substr(key_start + 1, i - key_start - 2);
+    std::string_view key = raw;
+    if (raw.find('\\') != std::string_view::npos) {
+      if (!DecodeKey(raw, &decoded)) return corrupt();
+      key = decoded;
+    }
+    if (i >= data.size() || data[i] != ':') return corrupt();
+    i++;
+    if (!SkipValue(data, &i)) return corrupt();
+    while (next < specials.size() && specials[next].first < key) {
+      emit(specials[next].first, specials[next].second);
+      next++;
+    }
+    if (next < specials.size() && specials[next].first == key) {
+      // A special field replaces the document's field of that name.
+      emit(specials[next].first, specials[next].second);
+      next++;
+      continue;
+    }
+    if (out.size() > 1) out.push_back(',');
+    out.append(data.substr(key_start, i - key_start));
+  }
+  if (i + 1 != data.size()) return corrupt();
+  for (; next < specials.size(); next++) emit(specials[next].first, specials[next].second);
+  out.push_back('}');
+  return out;
+}
+
 bool IsSpecialField(std::string_view name) {
   return name == "_id" || name == "_coll" || name == "_hash" || name == "_seq" || name == "_valid_from" ||
          name == "_valid_to" || name == "_caused_by" || name == "_depth";

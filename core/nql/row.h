@@ -35,15 +35,27 @@ bool ParseJson(std::string_view text, Doc* out);
 // Document, and so its parse stack; see ParseJson).
 JsonValue Clone(const JsonValue& v, Doc::AllocatorType& a);
 
-// A row owns its DOM.
+// A row owns its DOM. A row read from a version may also (or instead) hold
+// its canonical text, spliced from the version's canonical data, and the
+// version's identity; a group row holds only its DOM.
 struct Row {
-  std::unique_ptr<Doc> doc;
-  uint64_t seq = 0;  // of the version the row came from (0 for a group row)
+  std::unique_ptr<Doc> doc;  // null when nothing needs the row's values
+  std::string json;          // the canonical text, when known
+  uint64_t seq = 0;          // of the version the row came from (0 for a group row)
+  std::string coll, id;      // of that version
+  Hash hash;
 };
 
 // The row of a version: its canonical data parsed, plus the special fields.
 // `depth` (a TRACE row's distance) is added as _depth when non-negative.
 Result<Row> RowOfVersion(const Version& v, int64_t depth = -1);
+
+// The canonical text of the row of a version, RowToJson(*RowOfVersion(v,
+// depth)->doc) exactly, spliced from the version's canonical data without
+// building a DOM: the special fields are merged into the top-level members
+// (replacing document fields of the same name). Corruption when the data is
+// not canonical JSON text.
+Result<std::string> RowJsonOfVersion(const Version& v, int64_t depth = -1);
 
 // True for the special fields a row adds (_id, _coll, _hash, _seq,
 // _valid_from, _valid_to, _caused_by, _depth); "_value" is the document.

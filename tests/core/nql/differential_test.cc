@@ -182,8 +182,18 @@ class Generator {
     static const char* kWords[] = {"fox", "Fox", "lazy", "dog", "jump", "over", "quick", "brown", "café", "foxes"};
     return kWords[rng_() % 10];
   }
+  // Values around the edges of what index keys decide exactly: integers
+  // beyond 2^53 that share a double, and strings long enough to be cut.
+  std::string BigInt() {
+    static const char* kInts[] = {"9007199254740991", "9007199254740992", "9007199254740993", "-9007199254740993",
+                                  "9007199254740994"};
+    return kInts[rng_() % 5];
+  }
+  std::string LongString() { return std::string(118 + rng_() % 16, 'x') + std::string(1, static_cast<char>('a' + rng_() % 3)); }
   std::string Scalar() {
-    switch (rng_() % 9) {
+    switch (rng_() % 11) {
+      case 9: return BigInt();
+      case 10: return "\"" + LongString() + "\"";
       case 0: return "null";
       case 1: return "true";
       case 2: return "false";
@@ -196,7 +206,17 @@ class Generator {
     }
   }
   std::string Literal(std::string* sql) {
-    switch (rng_() % 6) {
+    switch (rng_() % 8) {
+      case 6: {
+        std::string v = BigInt();
+        *sql = v;
+        return v;
+      }
+      case 7: {
+        std::string v = LongString();
+        *sql = "'" + v + "'";
+        return "\"" + v + "\"";
+      }
       case 0: case 1: {
         std::string v = std::to_string(static_cast<int>(rng_() % 20) - 5) + (Pct(30) ? ".5" : "");
         *sql = v;
