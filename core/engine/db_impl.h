@@ -159,9 +159,12 @@ class DBImpl final : public Database {
   // The generation (definition seq) of index `name` of `coll`.
   Result<uint64_t> IndexGen(std::string_view coll, std::string_view name);
   // Walks an index in value order (lo/hi: value keys, index/value_key.h).
+  // `expected` (0: unknown) is how many entries fn is expected to take: the
+  // first batch read under the lock covers them.
   Status ScanIndex(std::string_view coll, std::string_view field, const std::string* lo,
                    bool lo_inclusive, const std::string* hi, bool hi_inclusive, bool reverse,
-                   const std::function<bool(std::string_view, std::string_view)>& fn);
+                   const std::function<bool(std::string_view, std::string_view)>& fn,
+                   size_t expected = 0);
   // Ids of the documents holding `word` (prefix: a word starting with it).
   // Ids after `after` of documents holding every (word, is_prefix) term, in
   // id order, at most `max`.

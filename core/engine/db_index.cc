@@ -561,7 +561,8 @@ Result<uint64_t> DBImpl::IndexGen(std::string_view coll, std::string_view name) 
 
 Status DBImpl::ScanIndex(std::string_view coll, std::string_view field, const std::string* lo,
                          bool lo_inclusive, const std::string* hi, bool hi_inclusive, bool reverse,
-                         const std::function<bool(std::string_view, std::string_view)>& fn) {
+                         const std::function<bool(std::string_view, std::string_view)>& fn,
+                         size_t expected) {
   CAIRN_ASSIGN_OR_RETURN(const uint64_t gen, IndexGen(coll, field));
   const std::string prefix = Key(reverse ? 'k' : 'i', {coll, field, Gen(gen)});
   // Bounds are checked on plain (not inverted) value keys. A bound may be a
@@ -585,13 +586,15 @@ Status DBImpl::ScanIndex(std::string_view coll, std::string_view field, const st
     resume += hi->size() == 1 && !hi_inclusive ? std::string(1, static_cast<char>(~(*hi)[0] + 1)) : Inverted(*hi);
   }
   // Entries are copied out in batches (the callback runs without the lock);
-  // batches start small, as most scans stop early, and grow.
+  // batches start small (or at what the caller expects to take, with a
+  // margin for entries its filter rejects), as most scans stop early, and
+  // grow.
   struct Entry {
     std::string plain, id;
     bool removed;
   };
   std::vector<Entry> batch;
-  size_t batch_size = 16;
+  size_t batch_size = std::clamp<size_t>(expected + expected / 4 + 1, 16, 4096);
   bool at_end = false;
   while (!at_end) {
     batch.clear();

@@ -66,9 +66,10 @@ class DbSource final : public nql::Source {
   }
   Status IndexScan(std::string_view coll, std::string_view field, uint64_t as_of,
                    const std::optional<Bound>& lo, const std::optional<Bound>& hi, bool reverse,
-                   const std::function<bool(std::string_view, std::string_view)>& fn) override {
+                   const std::function<bool(std::string_view, std::string_view)>& fn,
+                   size_t expected) override {
     return db_->ScanIndex(coll, field, lo ? &lo->key : nullptr, lo ? lo->inclusive : true,
-                          hi ? &hi->key : nullptr, hi ? hi->inclusive : true, reverse, fn);
+                          hi ? &hi->key : nullptr, hi ? hi->inclusive : true, reverse, fn, expected);
   }
   bool HasTextIndex(std::string_view coll, uint64_t as_of) override {
     return use_indexes_ && as_of == db_->VisibleSeq() && !db_->ReadyIndexes(coll, true).empty();

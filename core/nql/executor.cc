@@ -475,6 +475,12 @@ class Executor {
     return row;
   }
 
+  // How many index entries a scan is expected to hand over: the rows
+  // wanted when the scan stops early (0: unknown).
+  size_t Expected(uint64_t wanted) const {
+    return plan_.early_stop && wanted < 4096 ? static_cast<size_t>(wanted) : 0;
+  }
+
   uint64_t Wanted() const {
     const uint64_t limit = q_.limit.value_or(UINT64_MAX);
     const uint64_t offset = q_.offset.value_or(0);
@@ -489,6 +495,7 @@ class Executor {
 
   Status Collect() {
     const uint64_t wanted = Wanted();
+    if (plan_.early_stop) rows_.reserve(static_cast<size_t>(std::min<uint64_t>(wanted, 1024)));
     switch (plan_.access) {
       case Plan::Access::kScan: {
         Status inner;
@@ -518,7 +525,8 @@ class Executor {
               [&](std::string_view, std::string_view id) {
                 inner = ConsiderId(id);
                 return inner.ok() && !(plan_.early_stop && rows_.size() >= wanted);
-              }));
+              },
+              Expected(wanted)));
           return inner;
         }
         std::vector<std::string> ids;
@@ -595,7 +603,8 @@ class Executor {
           }
           run_ids.emplace_back(id);
           return true;
-        }));
+        },
+        Expected(wanted)));
     CAIRN_RETURN_IF_ERROR(inner);
     if (!(plan_.early_stop && rows_.size() >= wanted)) CAIRN_RETURN_IF_ERROR(flush());
     if (!plan_.ordered) {

@@ -43,7 +43,8 @@ class Source {
   // lie between lo and hi (either bound optional; keys as in
   // index/value_key.h), in key order (reverse: descending), until fn
   // returns false. Candidates may include documents that no longer match:
-  // the executor re-checks each one.
+  // the executor re-checks each one. `expected` (0: unknown) is how many
+  // entries the caller expects to take, so the source can size its reads.
   struct Bound {
     std::string key;  // an index key encoding (index/value_key.h)
     bool inclusive = true;
@@ -51,7 +52,8 @@ class Source {
   virtual Status IndexScan(std::string_view coll, std::string_view field, uint64_t as_of,
                            const std::optional<Bound>& lo, const std::optional<Bound>& hi,
                            bool reverse,
-                           const std::function<bool(std::string_view key, std::string_view id)>& fn) {
+                           const std::function<bool(std::string_view key, std::string_view id)>& fn,
+                           size_t expected = 0) {
     return Status::Internal("no index");
   }
   // Full-text: whether `coll` has a text index usable as of `as_of`, and

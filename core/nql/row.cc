@@ -473,45 +473,71 @@ bool DecodeKey(std::string_view raw, std::string* out) {
 }  // namespace
 
 Result<std::string> RowJsonOfVersion(const Version& v, int64_t depth) {
-  // The special fields in byte order of their names.
-  std::vector<std::pair<std::string_view, std::string>> specials;
-  auto add = [&](std::string_view name) -> std::string& { return specials.emplace_back(name, std::string()).second; };
-  if (!v.caused_by.empty()) {
-    std::string& t = add("_caused_by");
-    t.push_back('[');
-    for (size_t k = 0; k < v.caused_by.size(); k++) {
-      if (k) t.push_back(',');
-      t.append("\"").append(v.caused_by[k].ToHex()).push_back('"');
+  // The special fields in byte order of their names; absent ones skipped.
+  enum Special { kCausedBy, kColl, kDepth, kHash, kId, kSeq, kValidFrom, kValidTo, kSpecials };
+  static constexpr std::string_view kNames[kSpecials] = {"_caused_by", "_coll", "_depth",      "_hash",
+                                                         "_id",        "_seq",  "_valid_from", "_valid_to"};
+  const bool present[kSpecials] = {!v.caused_by.empty(), true, depth >= 0,           true,
+                                   true,                 true, v.valid_from.has_value(), v.valid_to.has_value()};
+  const std::string_view data = v.data;
+  std::string out;
+  out.reserve(data.size() + 128 + 67 * v.caused_by.size());
+  out.push_back('{');
+  auto name = [&](std::string_view n) {
+    if (out.size() > 1) out.push_back(',');
+    out.push_back('"');
+    out.append(n);
+    out.append("\":");
+  };
+  auto hex = [&](const Hash& h) {
+    static const char kDigits[] = "0123456789abcdef";
+    const size_t at = out.size();
+    out.resize(at + 2 + 2 * Hash::kSize);
+    char* p = out.data() + at;
+    *p++ = '"';
+    for (uint8_t b : h.bytes) {
+      *p++ = kDigits[b >> 4];
+      *p++ = kDigits[b & 15];
     }
-    t.push_back(']');
-  }
-  AppendJsonString(&add("_coll"), v.coll);
-  if (depth >= 0) add("_depth") = std::to_string(depth);
-  add("_hash") = "\"" + v.hash.ToHex() + "\"";
-  AppendJsonString(&add("_id"), v.id);
-  add("_seq") = std::to_string(v.seq);
-  if (v.valid_from) AppendJsonString(&add("_valid_from"), *v.valid_from);
-  if (v.valid_to) AppendJsonString(&add("_valid_to"), *v.valid_to);
+    *p = '"';
+  };
+  auto special = [&](int k) {
+    name(kNames[k]);
+    switch (k) {
+      case kCausedBy:
+        out.push_back('[');
+        for (size_t i = 0; i < v.caused_by.size(); i++) {
+          if (i) out.push_back(',');
+          hex(v.caused_by[i]);
+        }
+        out.push_back(']');
+        break;
+      case kColl: AppendJsonString(&out, v.coll); break;
+      case kDepth: out.append(std::to_string(depth)); break;
+      case kHash: hex(v.hash); break;
+      case kId: AppendJsonString(&out, v.id); break;
+      case kSeq: out.append(std::to_string(v.seq)); break;
+      case kValidFrom: AppendJsonString(&out, *v.valid_from); break;
+      case kValidTo: AppendJsonString(&out, *v.valid_to); break;
+    }
+  };
   auto corrupt = [&] {
     return Status::Corruption("version " + v.hash.ToHex() + " holds data that is not canonical JSON");
   };
-  const std::string_view data = v.data;
-  std::string out;
-  out.reserve(data.size() + 160);
-  out.push_back('{');
-  size_t next = 0;  // the next special field to write
-  auto emit = [&](std::string_view name, std::string_view value) {
-    if (out.size() > 1) out.push_back(',');
-    out.push_back('"');
-    out.append(name);
-    out.append("\":");
-    out.append(value);
+  int next = 0;  // the next special field to write
+  auto skip_absent = [&] {
+    while (next < kSpecials && !present[next]) next++;
   };
+  skip_absent();
   if (data.empty() || data[0] != '{') {
+    // Not an object: the document is the row's "_value", after every special.
     size_t end = 0;
     if (!SkipValue(data, &end) || end != data.size()) return corrupt();
-    for (const auto& [name, value] : specials) emit(name, value);
-    emit("_value", data);
+    for (; next < kSpecials; next++) {
+      if (present[next]) special(next);
+    }
+    name("_value");
+    out.append(data);
     out.push_back('}');
     return out;
   }
@@ -533,21 +559,21 @@ Result<std::string> RowJsonOfVersion(const Version& v, int64_t depth) {
     if (i >= data.size() || data[i] != ':') return corrupt();
     i++;
     if (!SkipValue(data, &i)) return corrupt();
-    while (next < specials.size() && specials[next].first < key) {
-      emit(specials[next].first, specials[next].second);
-      next++;
-    }
-    if (next < specials.size() && specials[next].first == key) {
+    bool replaced = false;
+    while (next < kSpecials && kNames[next] <= key) {
       // A special field replaces the document's field of that name.
-      emit(specials[next].first, specials[next].second);
-      next++;
-      continue;
+      replaced = kNames[next] == key;
+      special(next++);
+      skip_absent();
     }
+    if (replaced) continue;
     if (out.size() > 1) out.push_back(',');
     out.append(data.substr(key_start, i - key_start));
   }
   if (i + 1 != data.size()) return corrupt();
-  for (; next < specials.size(); next++) emit(specials[next].first, specials[next].second);
+  for (; next < kSpecials; next++) {
+    if (present[next]) special(next);
+  }
   out.push_back('}');
   return out;
 }
