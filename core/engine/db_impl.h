@@ -107,6 +107,19 @@ class DBImpl final : public Database {
                          const WriteOptions& options) override;
   Result<std::optional<Version>> Get(std::string_view coll, std::string_view id,
                                      const ReadOptions& options) override;
+  // Table iterators kept across the point reads of one query, which often
+  // read consecutive ids (whose versions share a block); keeps its tables
+  // alive. One thread at a time.
+  class ReadCursor {
+   public:
+    Table::Iterator* For(const std::shared_ptr<Table>& table);
+
+   private:
+    std::vector<std::pair<std::shared_ptr<Table>, std::unique_ptr<Table::Iterator>>> iterators_;
+  };
+  // Get, reusing `cursor`'s iterators (null: fresh ones).
+  Result<std::optional<Version>> Get(std::string_view coll, std::string_view id, const ReadOptions& options,
+                                     ReadCursor* cursor);
   Result<std::vector<Version>> History(std::string_view coll, std::string_view id) override;
   Result<std::optional<Version>> GetByHash(const Hash& hash) override;
   Result<std::vector<Version>> List(std::string_view coll, const ListOptions& options) override;
@@ -295,7 +308,8 @@ class DBImpl final : public Database {
   // ---- read path (db_read.cc)
   // The newest version ref of (coll, id) with seq <= as_of.
   Result<std::optional<VersionRef>> FindVersionRef(std::string_view coll, std::string_view id,
-                                                   uint64_t as_of) REQUIRES_SHARED(index_mu_);
+                                                   uint64_t as_of, ReadCursor* cursor = nullptr)
+      REQUIRES_SHARED(index_mu_);
   Result<std::optional<Location>> FindHash(const Hash& hash) REQUIRES_SHARED(index_mu_);
   std::unique_ptr<Table::Iterator> NewIndexIterator() REQUIRES_SHARED(index_mu_);
   // Reads a version from the log, checking its entry checksum (not its hash).

@@ -31,7 +31,7 @@ class DbSource final : public nql::Source {
                                      uint64_t as_of) override {
     ReadOptions o;
     o.as_of = as_of;
-    return db_->Get(coll, id, o);
+    return db_->Get(coll, id, o, &cursor_);
   }
 
   Result<std::vector<Version>> History(std::string_view coll, std::string_view id) override {
@@ -86,6 +86,7 @@ class DbSource final : public nql::Source {
  private:
   DBImpl* db_;
   bool use_indexes_;
+  DBImpl::ReadCursor cursor_;
 };
 
 }  // namespace

@@ -23,8 +23,17 @@ constexpr size_t kLogBlockBytes = 4096;
 
 }  // namespace
 
+Table::Iterator* DBImpl::ReadCursor::For(const std::shared_ptr<Table>& table) {
+  for (auto& [t, it] : iterators_) {
+    if (t == table) return it.get();
+  }
+  iterators_.emplace_back(table, table->NewIterator());
+  return iterators_.back().second.get();
+}
+
 Result<std::optional<VersionRef>> DBImpl::FindVersionRef(std::string_view coll,
-                                                         std::string_view id, uint64_t as_of) {
+                                                         std::string_view id, uint64_t as_of,
+                                                         ReadCursor* cursor) {
   const std::string key = VersionKey(coll, id, as_of);
   const std::string_view prefix(key.data(), key.size() - 8);
   std::string_view value;
@@ -46,10 +55,16 @@ Result<std::optional<VersionRef>> DBImpl::FindVersionRef(std::string_view coll,
     }
     for (const CheckpointTable& t : tables_) {
       if (!t.MayHoldDocument(filter_key)) continue;
-      it = t.table->NewIterator();
-      CAIRN_RETURN_IF_ERROR(it->Seek(key));
-      if (it->Valid() && StartsWith(it->key(), prefix)) {
-        value = it->value();
+      Table::Iterator* i;
+      if (cursor != nullptr) {
+        i = cursor->For(t.table);
+      } else {
+        it = t.table->NewIterator();
+        i = it.get();
+      }
+      CAIRN_RETURN_IF_ERROR(i->Seek(key));
+      if (i->Valid() && StartsWith(i->key(), prefix)) {
+        value = i->value();
         found = true;
         break;
       }
@@ -218,6 +233,11 @@ Status DBImpl::CheckVersionHash(const Version& v) {
 
 Result<std::optional<Version>> DBImpl::Get(std::string_view coll, std::string_view id,
                                            const ReadOptions& options) {
+  return Get(coll, id, options, nullptr);
+}
+
+Result<std::optional<Version>> DBImpl::Get(std::string_view coll, std::string_view id,
+                                           const ReadOptions& options, ReadCursor* cursor) {
   CAIRN_RETURN_IF_ERROR(CheckOpen());
   CAIRN_RETURN_IF_ERROR(ValidateCollection(coll, options_.limits));
   CAIRN_RETURN_IF_ERROR(ValidateId(id, options_.limits));
@@ -229,7 +249,7 @@ Result<std::optional<Version>> DBImpl::Get(std::string_view coll, std::string_vi
       return Status::InvalidArgument("as_of " + std::to_string(*options.as_of) +
                                      " is beyond the latest seq " + std::to_string(visible_seq_));
     }
-    CAIRN_ASSIGN_OR_RETURN(ref, FindVersionRef(coll, id, as_of));
+    CAIRN_ASSIGN_OR_RETURN(ref, FindVersionRef(coll, id, as_of, cursor));
   }
   if (!ref || ref->deleted) return std::optional<Version>();
   // Built in place: a Version is costly to move on this hot path.

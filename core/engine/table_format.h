@@ -86,8 +86,9 @@ class TableBlockView {
   // malformed.
   bool LowerBound(std::string_view target, uint32_t* index, uint32_t from = 0) const;
 
-  // The key of the last entry (REQUIRES: count() > 0), or false when it is
-  // malformed.
+  // The keys of the first and last entries (REQUIRES: count() > 0), or
+  // false when malformed.
+  bool FirstKey(std::string_view* key) const { return KeyAt(0, key); }
   bool LastKey(std::string_view* key) const { return KeyAt(count_ - 1, key); }
 
  private:

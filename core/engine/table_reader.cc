@@ -276,18 +276,20 @@ class TableIterator final : public Table::Iterator {
   TableIterator(const TableState* rep, bool scan) : rep_(rep), scan_(scan) {}
 
   Status Seek(std::string_view target) override {
-    if (valid_ && key_ < target) {
-      // A forward seek that lands in the current block (leapfrog joins,
-      // range decompositions): search the rest of the block only.
-      std::string_view last;
-      if (!view_.LastKey(&last)) {
+    if (valid_) {
+      // A target inside the current block's key range (leapfrog joins,
+      // range decompositions, point reads of neighbouring ids): search that
+      // block only, after the current entry when seeking forward.
+      std::string_view first, last;
+      if (!view_.FirstKey(&first) || !view_.LastKey(&last)) {
         valid_ = false;
         return Status::Corruption(rep_->BlockAt(block_index_) + ": malformed entry");
       }
-      if (target <= last) {
+      if (first < target && target <= last) {
+        const uint32_t from = key_ < target ? entry_ + 1 : 0;
         valid_ = false;
         uint32_t e;
-        if (!view_.LowerBound(target, &e, entry_ + 1)) {
+        if (!view_.LowerBound(target, &e, from)) {
           return Status::Corruption(rep_->BlockAt(block_index_) + ": malformed entry");
         }
         return Settle(e);
