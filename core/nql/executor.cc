@@ -453,26 +453,36 @@ class Executor {
       if (!older) return false;
       v = std::move(*older);
     }
-    CAIRN_ASSIGN_OR_RETURN(Row row, MakeRow(v, -1, need_doc || need_doc_));
-    if (q_.where && !where_exact_ && Evaluate(*q_.where, *row.doc) != Tri::kTrue) return false;
-    if (q_.search && plan_.access != Plan::Access::kText && !MatchesSearch(*row.doc, terms_)) return false;
+    Row row;
+    if (need_doc || need_doc_) {
+      CAIRN_ASSIGN_OR_RETURN(row, RowOfVersion(v));
+      if (q_.where && !where_exact_ && Evaluate(*q_.where, *row.doc) != Tri::kTrue) return false;
+      if (q_.search && plan_.access != Plan::Access::kText && !MatchesSearch(*row.doc, terms_)) return false;
+    }
+    CAIRN_RETURN_IF_ERROR(FinishRow(std::move(v), -1, &row));
     rows_.push_back(std::move(row));
     return true;
   }
 
   // The row of a version: its canonical text always (spliced, no DOM), its
   // DOM when something reads its values.
-  Result<Row> MakeRow(const Version& v, int64_t depth, bool with_doc) {
+  Result<Row> MakeRow(Version&& v, int64_t depth, bool with_doc) {
     Row row;
     if (with_doc) {
       CAIRN_ASSIGN_OR_RETURN(row, RowOfVersion(v, depth));
     }
-    CAIRN_ASSIGN_OR_RETURN(row.json, RowJsonOfVersion(v, depth));
-    row.seq = v.seq;
-    row.coll = v.coll;
-    row.id = v.id;
-    row.hash = v.hash;
+    CAIRN_RETURN_IF_ERROR(FinishRow(std::move(v), depth, &row));
     return row;
+  }
+
+  // Adds the row's text and its version's identity.
+  Status FinishRow(Version&& v, int64_t depth, Row* row) {
+    CAIRN_ASSIGN_OR_RETURN(row->json, RowJsonOfVersion(v, depth));
+    row->seq = v.seq;
+    row->coll = std::move(v.coll);
+    row->id = std::move(v.id);
+    row->hash = v.hash;
+    return Status::OK();
   }
 
   // How many index entries a scan is expected to hand over: the rows
@@ -623,7 +633,7 @@ class Executor {
         if (!seen.insert({ncoll, nid}).second) continue;
         CAIRN_ASSIGN_OR_RETURN(std::optional<Version> v, src_.Get(ncoll, nid, as_of_));
         if (!v) continue;  // a deleted endpoint
-        CAIRN_ASSIGN_OR_RETURN(Row row, MakeRow(*v, -1, need_doc_after_));
+        CAIRN_ASSIGN_OR_RETURN(Row row, MakeRow(std::move(*v), -1, need_doc_after_));
         out.push_back(std::move(row));
       }
     }
@@ -642,7 +652,7 @@ class Executor {
       CAIRN_ASSIGN_OR_RETURN(std::vector<TraceEntry> chain, src_.Trace(r.hash, o));
       for (TraceEntry& e : chain) {
         if (!seen.insert(e.version.hash.ToHex()).second) continue;
-        CAIRN_ASSIGN_OR_RETURN(Row row, MakeRow(e.version, e.depth, need_doc_after_));
+        CAIRN_ASSIGN_OR_RETURN(Row row, MakeRow(std::move(e.version), e.depth, need_doc_after_));
         out.push_back(std::move(row));
       }
     }

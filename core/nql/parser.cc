@@ -132,8 +132,16 @@ class Parser {
   void Next() {
     if (t_[i_].kind != TokenKind::kEnd) i_++;
   }
-  bool IsWord(const Token& t, std::string_view kw) const {
-    return t.kind == TokenKind::kWord && Upper(t.text) == kw;
+  // kw is upper case; compared without building an upper-case copy, as
+  // every grammar level peeks at the current word.
+  static bool IsWord(const Token& t, std::string_view kw) {
+    if (t.kind != TokenKind::kWord || t.text.size() != kw.size()) return false;
+    for (size_t k = 0; k < kw.size(); k++) {
+      char c = t.text[k];
+      if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+      if (c != kw[k]) return false;
+    }
+    return true;
   }
   bool Peek(std::string_view kw) const { return IsWord(Cur(), kw); }
   bool PeekAt(size_t ahead, std::string_view kw) const {

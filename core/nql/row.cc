@@ -397,6 +397,16 @@ namespace {
 // step returns false on text that is not well formed.
 bool SkipString(std::string_view s, size_t* i) {
   if (*i >= s.size() || s[*i] != '"') return false;
+  // Most strings hold no escape: the closing quote is the next quote.
+  const char* begin = s.data() + *i + 1;
+  const size_t rest = s.size() - *i - 1;
+  const void* quote = std::memchr(begin, '"', rest);
+  if (quote == nullptr) return false;
+  const size_t n = static_cast<size_t>(static_cast<const char*>(quote) - begin);
+  if (std::memchr(begin, '\\', n) == nullptr) {
+    *i += n + 2;
+    return true;
+  }
   for (size_t k = *i + 1; k < s.size(); k++) {
     if (s[k] == '\\') {
       k++;
