@@ -49,6 +49,8 @@ class CairnSpace final : public SpaceEngine {
   std::vector<uint32_t> BoxIndexesAtLoad(const QueryBox& box);
   // Writes a checkpoint and waits for it.
   void Checkpoint();
+  // How many checkpoint tables the index is merged from.
+  uint64_t CheckpointTables() { return db_->GetStats().checkpoint_tables; }
 
  private:
   std::vector<uint32_t> Indexes(const SpaceQueryResult& result, bool at_load) const;

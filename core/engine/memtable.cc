@@ -144,13 +144,22 @@ class MergingIterator final : public Table::Iterator {
     // included); the current child last, so `cur` stays valid meanwhile.
     const std::string_view cur = key();
     positioned_ = false;
-    for (size_t i = 0; i < children_.size(); i++) {
-      if (static_cast<int>(i) == current_) continue;
-      auto& c = children_[i];
-      if (c->Valid() && c->key() == cur) CAIRN_RETURN_IF_ERROR(c->Next());
+    if (runner_ >= 0 && children_[runner_]->key() == cur) {
+      // Other children hold this key too (an older source's copy).
+      for (size_t i = 0; i < children_.size(); i++) {
+        if (static_cast<int>(i) == current_) continue;
+        auto& c = children_[i];
+        if (c->Valid() && c->key() == cur) CAIRN_RETURN_IF_ERROR(c->Next());
+      }
+      CAIRN_RETURN_IF_ERROR(children_[current_]->Next());
+      PickCurrent();
+    } else {
+      // The usual case: only the current child moves, and it stays current
+      // while it is still below the runner-up.
+      auto& c = children_[current_];
+      CAIRN_RETURN_IF_ERROR(c->Next());
+      if (!c->Valid() || (runner_ >= 0 && !(c->key() < children_[runner_]->key()))) PickCurrent();
     }
-    CAIRN_RETURN_IF_ERROR(children_[current_]->Next());
-    PickCurrent();
     // Past the end the floor is unknown: the next Seek starts afresh.
     positioned_ = current_ >= 0;
     floor_is_key_ = true;
@@ -160,18 +169,31 @@ class MergingIterator final : public Table::Iterator {
   std::string_view value() const override { return children_[current_]->value(); }
 
  private:
+  // The smallest key's child (the first on ties) and the runner-up: the
+  // smallest key among the others.
   void PickCurrent() {
     current_ = -1;
+    runner_ = -1;
     for (size_t i = 0; i < children_.size(); i++) {
       if (!children_[i]->Valid()) continue;
-      if (current_ < 0 || children_[i]->key() < children_[current_]->key()) {
-        current_ = static_cast<int>(i);
+      const int n = static_cast<int>(i);
+      if (current_ < 0) {
+        current_ = n;
+        continue;
+      }
+      const std::string_view k = children_[i]->key();
+      if (k < children_[current_]->key()) {
+        runner_ = current_;
+        current_ = n;
+      } else if (runner_ < 0 || k < children_[runner_]->key()) {
+        runner_ = n;
       }
     }
   }
 
   std::vector<std::unique_ptr<Table::Iterator>> children_;
   int current_ = -1;
+  int runner_ = -1;
   bool positioned_ = false;  // every child is at its first key >= the floor
   bool floor_is_key_ = false;
   std::string floor_;        // when !floor_is_key_
