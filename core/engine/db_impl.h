@@ -331,7 +331,12 @@ class DBImpl final : public Database {
   Status ReadCommitAt(uint64_t seq, CommitRecord* rec, uint64_t from_seq = 0);
   // The Merkle head right after write `seq`.
   Result<Hash> HeadAt(uint64_t seq);
-  Status LoadLogBlock(File* file, uint32_t segment, uint64_t block, BlockCache::Block* out);
+  // Log block `block` of `segment` through the cache, holding at least its
+  // first `need` bytes. Of the active segment's last block (written up to
+  // `written_end`) only the written prefix is cached: later commits append
+  // to it but never change those bytes, and a read needing more reloads it.
+  Status LoadLogBlock(File* file, uint32_t segment, uint64_t block, size_t need, uint64_t written_end,
+                      BlockCache::Block* out);
   Status CheckOpen() const;
 
   // ---- recovery (db_recover.cc)

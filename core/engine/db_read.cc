@@ -125,7 +125,7 @@ std::unique_ptr<Table::Iterator> DBImpl::NewIndexIterator() {
 Status DBImpl::ReadLog(uint32_t segment, uint64_t offset, size_t n, std::string* scratch,
                        BlockCache::Block* hold, std::string_view* out) {
   std::shared_ptr<File> file;
-  uint64_t cacheable_end;
+  uint64_t written_end;
   {
     ReaderLock l(&index_mu_);
     auto it = segments_.find(segment);
@@ -134,9 +134,7 @@ Status DBImpl::ReadLog(uint32_t segment, uint64_t offset, size_t n, std::string*
                                 ", which does not exist");
     }
     file = it->second;
-    // The partly filled last block of the active segment is rewritten by
-    // later commits, so it is never cached.
-    cacheable_end = segment == active_segment_ ? AlignDown(active_end_, kLogBlockBytes) : UINT64_MAX;
+    written_end = segment == active_segment_ ? active_end_ : UINT64_MAX;
   }
   auto past_end = [&] {
     return Status::Corruption(SegmentFileName(segment) + " at offset " + std::to_string(offset) +
@@ -145,9 +143,9 @@ Status DBImpl::ReadLog(uint32_t segment, uint64_t offset, size_t n, std::string*
   };
   const uint64_t end = offset + n;
   const uint64_t first_block = AlignDown(offset, kLogBlockBytes);
-  // Common case: the object lies in one cacheable block; return a view of it.
-  if (end <= first_block + kLogBlockBytes && first_block + kLogBlockBytes <= cacheable_end) {
-    CAIRN_RETURN_IF_ERROR(LoadLogBlock(file.get(), segment, first_block, hold));
+  // Common case: the object lies in one block; return a view of it.
+  if (end <= first_block + kLogBlockBytes) {
+    CAIRN_RETURN_IF_ERROR(LoadLogBlock(file.get(), segment, first_block, end - first_block, written_end, hold));
     if ((*hold)->size() < end - first_block) return past_end();
     *out = std::string_view(**hold).substr(offset - first_block, n);
     return Status::OK();
@@ -156,30 +154,28 @@ Status DBImpl::ReadLog(uint32_t segment, uint64_t offset, size_t n, std::string*
   for (uint64_t block = first_block; block < end; block += kLogBlockBytes) {
     const uint64_t from = std::max(block, offset);
     const uint64_t to = std::min(block + kLogBlockBytes, end);
-    size_t got = 0;
-    if (block + kLogBlockBytes <= cacheable_end) {
-      BlockCache::Block b;
-      CAIRN_RETURN_IF_ERROR(LoadLogBlock(file.get(), segment, block, &b));
-      if (b->size() < to - block) return past_end();
-      std::memcpy(scratch->data() + (from - offset), b->data() + (from - block), to - from);
-      got = to - from;
-    } else {
-      CAIRN_RETURN_IF_ERROR(file->Read(
-          from, to - from, reinterpret_cast<uint8_t*>(scratch->data() + (from - offset)), &got));
-    }
-    if (got != to - from) return past_end();
+    BlockCache::Block b;
+    CAIRN_RETURN_IF_ERROR(LoadLogBlock(file.get(), segment, block, to - block, written_end, &b));
+    if (b->size() < to - block) return past_end();
+    std::memcpy(scratch->data() + (from - offset), b->data() + (from - block), to - from);
   }
   *out = *scratch;
   return Status::OK();
 }
 
-Status DBImpl::LoadLogBlock(File* file, uint32_t segment, uint64_t block, BlockCache::Block* out) {
+Status DBImpl::LoadLogBlock(File* file, uint32_t segment, uint64_t block, size_t need,
+                            uint64_t written_end, BlockCache::Block* out) {
   *out = cache_.Lookup(segment, block);
-  if (*out) return Status::OK();
-  auto data = std::make_shared<std::string>(kLogBlockBytes, '\0');
+  // A cached block too short is the written prefix of what was then the
+  // active segment's last block: reload it.
+  if (*out && (*out)->size() >= need) return Status::OK();
+  size_t want = kLogBlockBytes;
+  if (written_end < block + kLogBlockBytes) {
+    want = static_cast<size_t>(std::max<uint64_t>(written_end > block ? written_end - block : 0, need));
+  }
+  auto data = std::make_shared<std::string>(want, '\0');
   size_t got = 0;
-  CAIRN_RETURN_IF_ERROR(
-      file->Read(block, kLogBlockBytes, reinterpret_cast<uint8_t*>(data->data()), &got));
+  CAIRN_RETURN_IF_ERROR(file->Read(block, want, reinterpret_cast<uint8_t*>(data->data()), &got));
   data->resize(got);
   *out = data;
   cache_.Insert(segment, block, *out);

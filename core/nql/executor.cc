@@ -643,7 +643,7 @@ class Executor {
 
   Status TraceRows() {
     std::vector<Row> out;
-    std::unordered_set<std::string> seen;
+    std::unordered_set<Hash, HashHasher> seen;
     TraceOptions o;
     o.reverse = q_.trace_reverse;
     o.depth = q_.trace_depth ? static_cast<size_t>(*q_.trace_depth) : SIZE_MAX;
@@ -651,7 +651,7 @@ class Executor {
     for (const Row& r : rows_) {
       CAIRN_ASSIGN_OR_RETURN(std::vector<TraceEntry> chain, src_.Trace(r.hash, o));
       for (TraceEntry& e : chain) {
-        if (!seen.insert(e.version.hash.ToHex()).second) continue;
+        if (!seen.insert(e.version.hash).second) continue;
         CAIRN_ASSIGN_OR_RETURN(Row row, MakeRow(std::move(e.version), e.depth, need_doc_after_));
         out.push_back(std::move(row));
       }
