@@ -102,11 +102,6 @@ void Conjuncts(const Predicate* p, std::vector<const Predicate*>* out) {
 
 bool SameField(const Field& a, const std::string& b) { return a.text == b; }
 
-std::string BoundText(const std::optional<Bound>& b, bool low) {
-  if (!b) return low ? "-inf" : "+inf";
-  return std::string(low ? (b->inclusive ? ">= " : "> ") : (b->inclusive ? "<= " : "< ")) + "key";
-}
-
 // The words of SEARCH: each required; a trailing * makes the last word of a
 // term a prefix.
 struct SearchTerm {
