@@ -108,7 +108,10 @@ TEST(CliUsageTest, EveryUsageErrorExitsTwoAndTouchesNothing) {
     std::vector<std::string> args;
     for (const std::string& a : c.args) args.push_back(a == "DB" ? db : a);
     std::string message = c.message;
-    for (size_t p; (p = message.find("DB")) != std::string::npos;) message.replace(p, 2, db);
+    // Past each replacement: the temporary path may itself contain "DB".
+    for (size_t p = 0; (p = message.find("DB", p)) != std::string::npos; p += db.size()) {
+      message.replace(p, 2, db);
+    }
     CliRun r = RunCairn(args);
     const std::string where = "args: " + testing::PrintToString(c.args);
     EXPECT_EQ(r.exit_code, 2) << where;
