@@ -94,7 +94,7 @@ bool DecodeValueKey(std::string_view key, std::string* json) {
       double d;
       std::memcpy(&d, &bits, sizeof(d));
       // Integers beyond 2^53 may have been rounded into the key.
-      if (std::fabs(d) >= 9007199254740992.0) return false;
+      if (std::fabs(d) >= kExactNumberKeyLimit) return false;
       json->clear();
       AppendJsonNumber(json, d);
       return true;
@@ -111,7 +111,7 @@ bool DecodeValueKey(std::string_view key, std::string* json) {
         s.push_back('\0');
         i++;
       }
-      if (i + 2 != key.size() || s.size() >= kMaxStringKeyBytes - 4) return false;  // maybe cut
+      if (i + 2 != key.size() || s.size() >= kExactStringKeyBytes) return false;  // maybe cut
       json->clear();
       AppendJsonString(json, s);
       return true;
@@ -144,6 +144,18 @@ bool ValueKeyLength(std::string_view key, bool inverted, size_t* length) {
       return false;
     default: return false;
   }
+}
+
+bool LiteralKeyIsExact(const nql::Literal& l) {
+  switch (l.kind) {
+    case nql::Literal::Kind::kNull: return false;
+    case nql::Literal::Kind::kBool: return true;
+    case nql::Literal::Kind::kNumber:
+      return l.is_integer ? std::fabs(static_cast<double>(l.integer)) < kExactNumberKeyLimit
+                          : std::fabs(l.number) < kExactNumberKeyLimit;
+    case nql::Literal::Kind::kString: return l.string.size() < kExactStringKeyBytes;
+  }
+  return false;
 }
 
 }  // namespace cairn

@@ -21,6 +21,12 @@
 namespace cairn {
 
 inline constexpr size_t kMaxStringKeyBytes = 128;
+// Strings shorter than this are never cut (a cut backs off to a UTF-8
+// boundary, at most 3 bytes), so their keys determine them.
+inline constexpr size_t kExactStringKeyBytes = kMaxStringKeyBytes - 4;
+// Numbers smaller than this in magnitude share their key with no other
+// number (larger integers may round to the same double).
+inline constexpr double kExactNumberKeyLimit = 9007199254740992.0;  // 2^53
 
 // Appends the key of `v` (nullptr: missing) to *out. The encoding is
 // self-delimiting: no key is a prefix of another.
@@ -28,6 +34,11 @@ void AppendValueKey(std::string* out, const nql::JsonValue* v);
 
 // The key of a query literal, as AppendValueKey would encode the same value.
 std::string LiteralKey(const nql::Literal& l);
+
+// Whether the literal's key is shared by no other value, so that comparing
+// keys decides =, <, <=, >, >= against it exactly: booleans, numbers below
+// 2^53 in magnitude, strings shorter than kExactStringKeyBytes (not null).
+bool LiteralKeyIsExact(const nql::Literal& l);
 
 // The canonical JSON of the value a plain key encodes, when the key
 // determines it exactly (null, booleans, numbers, strings shorter than

@@ -60,23 +60,6 @@ std::string TypeHigh(const Literal& l) {
   return std::string(1, static_cast<char>((t == 0x02 ? 0x03 : t) + 1));
 }
 
-// Whether an index key equal to (or ordered against) the literal's key
-// decides the comparison exactly: not for numbers at or beyond 2^53 (larger
-// integers share double keys) nor for strings long enough to be cut
-// (index/value_key.h).
-bool KeyDecides(const Literal& l) {
-  constexpr double kExactDoubles = 9007199254740992.0;  // 2^53
-  switch (l.kind) {
-    case Literal::Kind::kNull: return false;
-    case Literal::Kind::kBool: return true;
-    case Literal::Kind::kNumber:
-      return l.is_integer ? l.integer > -(int64_t{1} << 53) && l.integer < (int64_t{1} << 53)
-                          : std::fabs(l.number) < kExactDoubles;
-    case Literal::Kind::kString: return l.string.size() < kMaxStringKeyBytes - 4;
-  }
-  return false;
-}
-
 // The access path.
 struct Plan {
   enum class Access { kScan, kPrimary, kPoints, kRange, kText } access = Access::kScan;
@@ -290,7 +273,7 @@ class Executor {
       bool decides = true;
       for (const Literal& l : p->values) {
         keys.insert(LiteralKey(l));
-        decides &= KeyDecides(l);
+        decides &= LiteralKeyIsExact(l);
       }
       if (decides) exact.push_back(p);
       plan_.points.assign(keys.begin(), keys.end());
@@ -323,7 +306,7 @@ class Executor {
             // A key that does not decide the value (a cut string, an
             // integer beyond 2^53) is shared by values on both sides of
             // it: the scan includes it and the filter decides.
-            const bool shared = !KeyDecides(v);
+            const bool shared = !LiteralKeyIsExact(v);
             if (p->op == CmpOp::kGt || p->op == CmpOp::kGe) {
               tighten_lo(k, p->op == CmpOp::kGe || shared);
               tighten_hi(TypeHigh(v), false);
@@ -367,7 +350,7 @@ class Executor {
         plan_.lines.push_back("access: index " + q_.coll + "." + best + ", range scan for " + what);
         for (const Predicate* p : used_preds) {
           bool decides = true;
-          for (const Literal& l : p->values) decides &= KeyDecides(l);
+          for (const Literal& l : p->values) decides &= LiteralKeyIsExact(l);
           // BETWEEN across type classes holds for no value, but its key
           // range spans whole classes.
           if (p->kind == Predicate::Kind::kBetween) decides &= TypeLow(p->values[0]) == TypeLow(p->values[1]);

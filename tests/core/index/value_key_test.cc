@@ -99,5 +99,60 @@ TEST(ValueKey, LongStringsAreCutAndNotDecoded) {
   EXPECT_FALSE(DecodeValueKey(k, &json));
 }
 
+// LiteralKeyIsExact agrees with the encoding: at the edges (2^53, the
+// string cut), a literal it calls exact shares its key with none of its
+// neighbours, and one it calls inexact shares it with a different value.
+TEST(ValueKey, LiteralKeyIsExactAtTheEdges) {
+  auto key_of = [](const std::string& json) {
+    nql::Doc d;
+    EXPECT_TRUE(nql::ParseJson(json, &d)) << json;
+    std::string k;
+    AppendValueKey(&k, &d);
+    return k;
+  };
+  auto integer = [](int64_t v) {
+    nql::Literal l;
+    l.kind = nql::Literal::Kind::kNumber;
+    l.is_integer = true;
+    l.integer = v;
+    l.number = static_cast<double>(v);
+    return l;
+  };
+  const int64_t two53 = int64_t{1} << 53;
+  for (int64_t v : {two53 - 2, two53 - 1, -(two53 - 1)}) {
+    EXPECT_TRUE(LiteralKeyIsExact(integer(v))) << v;
+    for (int64_t other : {v - 1, v + 1}) EXPECT_NE(key_of(std::to_string(other)), LiteralKey(integer(v))) << v;
+  }
+  for (int64_t v : {two53, two53 + 1, -two53}) {
+    EXPECT_FALSE(LiteralKeyIsExact(integer(v))) << v;
+    const int64_t other = v >= 0 ? v + (v == two53 ? 1 : -1) : v - 1;
+    EXPECT_EQ(key_of(std::to_string(other)), LiteralKey(integer(v))) << v << " and " << other;
+  }
+  nql::Literal half;
+  half.kind = nql::Literal::Kind::kNumber;
+  half.number = 0.5;
+  EXPECT_TRUE(LiteralKeyIsExact(half));
+
+  auto string = [](const std::string& s) {
+    nql::Literal l;
+    l.kind = nql::Literal::Kind::kString;
+    l.string = s;
+    return l;
+  };
+  const std::string exact(kExactStringKeyBytes - 1, 'x');
+  EXPECT_TRUE(LiteralKeyIsExact(string(exact)));
+  EXPECT_NE(key_of("\"" + exact + "y\""), LiteralKey(string(exact)));
+  const std::string cut(kMaxStringKeyBytes, 'x');
+  EXPECT_FALSE(LiteralKeyIsExact(string(cut)));
+  EXPECT_EQ(key_of("\"" + cut + "y\""), LiteralKey(string(cut)));
+
+  nql::Literal null;
+  EXPECT_FALSE(LiteralKeyIsExact(null));
+  nql::Literal yes;
+  yes.kind = nql::Literal::Kind::kBool;
+  yes.boolean = true;
+  EXPECT_TRUE(LiteralKeyIsExact(yes));
+}
+
 }  // namespace
 }  // namespace cairn
