@@ -293,6 +293,11 @@ int Main(int argc, char** argv) {
        [&](int k) { return std::vector<std::string>{std::to_string(k % (kLinkedBlocks - 1))}; }, "_id"},
   };
 
+  if (std::none_of(kinds.begin(), kinds.end(), [&](const Kind& k) { return k.name.find(cfg.only) != std::string::npos; })) {
+    std::string names;
+    for (const Kind& k : kinds) names += "\n  " + k.name;
+    Fatal("--only '" + cfg.only + "' names no query kind; the kinds are:" + names);
+  }
   std::vector<Measure> results;
   for (Kind& kind : kinds) {
     if (kind.name.find(cfg.only) == std::string::npos) continue;
