@@ -79,6 +79,8 @@ struct FaultState {
   ArmedFault fail_sync GUARDED_BY(mu);
   uint64_t tear_at GUARDED_BY(mu) = 0;
   size_t tear_keep GUARDED_BY(mu) = 0;
+  bool cold_reads GUARDED_BY(mu) = false;
+  uint64_t cold_misses GUARDED_BY(mu) = 0;
 
   Status CheckAlive(uint64_t gen, const std::string& what) REQUIRES(mu) {
     if (gen == generation) return Status::OK();
@@ -103,6 +105,21 @@ class FaultFile final : public File {
         node_(std::move(node)),
         name_(std::move(name)),
         generation_(generation) {}
+
+  Status ReadIfCached(uint64_t offset, size_t n, uint8_t* out, size_t* got, bool* cached) override {
+    {
+      MutexLock lock(&state_->mu);
+      CAIRN_RETURN_IF_ERROR(state_->CheckAlive(generation_, "read fault/" + name_));
+      if (state_->cold_reads) {
+        state_->cold_misses++;
+        *cached = false;
+        *got = 0;
+        return Status::OK();
+      }
+    }
+    *cached = true;
+    return Read(offset, n, out, got);
+  }
 
   Status Read(uint64_t offset, size_t n, uint8_t* out, size_t* got) override {
     MutexLock lock(&state_->mu);
@@ -323,6 +340,16 @@ void FaultFileSystem::ClearFaults() {
 void FaultFileSystem::PowerCut() {
   MutexLock lock(&state_->mu);
   state_->PowerCut();
+}
+
+void FaultFileSystem::SetColdReads(bool cold) {
+  MutexLock lock(&state_->mu);
+  state_->cold_reads = cold;
+}
+
+uint64_t FaultFileSystem::cold_misses() const {
+  MutexLock lock(&state_->mu);
+  return state_->cold_misses;
 }
 
 uint64_t FaultFileSystem::writes() const {

@@ -56,6 +56,13 @@ class FaultFileSystem {
   // Reverts every file to its durable bytes and kills all open handles.
   void PowerCut();
 
+  // While on, File::ReadIfCached reports every read as one that would wait
+  // for the device (as a posix file written with O_DIRECT and not read
+  // since), so callers take their fallback path. Read is unaffected.
+  void SetColdReads(bool cold);
+  // How many File::ReadIfCached calls reported a miss.
+  uint64_t cold_misses() const;
+
   // Counts since construction, for tests that choose an N.
   uint64_t writes() const;
   uint64_t syncs() const;

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/types.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -94,6 +95,43 @@ class PosixFile final : public File {
     if (done < n) std::memset(out + done, 0, n - done);
     *got = done;
     return Status::OK();
+  }
+
+  // preadv2(RWF_NOWAIT) fails with EAGAIN instead of waiting for the disk,
+  // having started the kernel's readahead of the missing pages. Where the
+  // kernel or filesystem does not support it, reads as Read does.
+  Status ReadIfCached(uint64_t offset, size_t n, uint8_t* out, size_t* got, bool* cached) override {
+#if defined(RWF_NOWAIT)
+    size_t done = 0;
+    while (done < n && offset <= kMaxOffset - done) {
+      struct iovec iov = {out + done, n - done};
+      const ssize_t r = ::preadv2(buffered_fd_, &iov, 1, static_cast<off_t>(offset + done), RWF_NOWAIT);
+      if (r < 0) {
+        if (errno == EINTR) continue;
+        if (errno == EAGAIN) {
+          *cached = false;
+          *got = 0;
+          return Status::OK();
+        }
+        if (errno == EOPNOTSUPP || errno == EINVAL || errno == ENOSYS) break;  // unsupported
+        return PosixError("read", path_, errno);
+      }
+      if (r == 0) {  // end of file
+        std::memset(out + done, 0, n - done);
+        *got = done;
+        *cached = true;
+        return Status::OK();
+      }
+      done += static_cast<size_t>(r);
+    }
+    if (done == n) {
+      *got = done;
+      *cached = true;
+      return Status::OK();
+    }
+#endif
+    *cached = true;
+    return Read(offset, n, out, got);
   }
 
   Status Write(uint64_t offset, const uint8_t* data, size_t n) override {

@@ -181,5 +181,51 @@ TEST_P(StorageConformanceTest, ConcurrentReadsSeeTheSameBytes) {
   EXPECT_EQ(mismatches, std::vector<int>(4, 0));
 }
 
+
+// ReadIfCached reads what Read reads, or reports that it would wait and
+// reads nothing; once Read has read the bytes they are cached. Direct
+// writes leave the OS page cache cold, so on posix the first reads there
+// may report a miss.
+TEST_P(StorageConformanceTest, ReadIfCachedReadsWhatReadReadsOrNothing) {
+  constexpr size_t kBlock = kStorageBlockSize;
+  for (const bool direct : {true, false}) {
+    SCOPED_TRACE(direct ? "direct" : "buffered");
+    std::unique_ptr<File> f = OpenOrFail(direct ? "segment" : "data", /*create=*/true, direct);
+    ASSERT_NE(f, nullptr);
+    AlignedBuffer buffer(8 * kBlock);
+    ASSERT_NE(buffer.bytes, nullptr);
+    const std::string bytes = Pattern(8 * kBlock, 9);
+    std::copy(bytes.begin(), bytes.end(), buffer.bytes);
+    CAIRN_ASSERT_OK(f->Write(0, buffer.bytes, bytes.size()));
+    CAIRN_ASSERT_OK(f->Sync());
+    const std::vector<std::pair<uint64_t, size_t>> reads = {
+        {0, kBlock}, {kBlock + 17, 100}, {3 * kBlock, 2 * kBlock}, {7 * kBlock + 5, kBlock}, {9 * kBlock, 10}};
+    for (const auto& [offset, n] : reads) {
+      SCOPED_TRACE("offset " + std::to_string(offset) + " n " + std::to_string(n));
+      std::string expected = offset < bytes.size() ? bytes.substr(offset, n) : "";
+      const size_t expect_got = expected.size();
+      expected.resize(n, '\0');
+      for (int attempt = 0; attempt < 2; attempt++) {
+        std::string out(n, '\xAA');
+        size_t got = 99;
+        bool cached = false;
+        CAIRN_ASSERT_OK(f->ReadIfCached(offset, n, reinterpret_cast<uint8_t*>(out.data()), &got, &cached));
+        if (cached) {
+          EXPECT_EQ(got, expect_got);
+          EXPECT_EQ(out, expected);
+        } else {
+          EXPECT_EQ(attempt, 0) << "still not cached after a Read of the same bytes";
+          EXPECT_EQ(got, 0u);
+        }
+        // A plain read always reads, and leaves the bytes cached.
+        std::string plain(n, '\xAA');
+        size_t plain_got = 0;
+        CAIRN_ASSERT_OK(f->Read(offset, n, reinterpret_cast<uint8_t*>(plain.data()), &plain_got));
+        EXPECT_EQ(plain_got, expect_got);
+        EXPECT_EQ(plain, expected);
+      }
+    }
+  }
+}
 }  // namespace
 }  // namespace cairn

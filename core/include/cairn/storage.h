@@ -69,6 +69,17 @@ class File {
   // out[*got, n). Reading past the end is not an error.
   virtual Status Read(uint64_t offset, size_t n, uint8_t* out, size_t* got) = 0;
 
+  // Like Read, but only when the bytes can be had without waiting for the
+  // device: they are in the OS page cache, or the backend keeps its files in
+  // memory. Otherwise sets *cached to false, reads nothing, and may start
+  // loading the bytes in the background (posix: the kernel's readahead
+  // does), so that a later call finds them. The default reads and sets
+  // *cached to true: a backend that cannot tell treats every read as cheap.
+  virtual Status ReadIfCached(uint64_t offset, size_t n, uint8_t* out, size_t* got, bool* cached) {
+    *cached = true;
+    return Read(offset, n, out, got);
+  }
+
   // Writes `n` bytes at `offset`, extending the file if needed (a gap reads
   // as zeros). The bytes are not durable until Sync() returns OK.
   virtual Status Write(uint64_t offset, const uint8_t* data, size_t n) = 0;
