@@ -115,6 +115,11 @@ void EncodeLocation(std::string* out, const Location& loc) {
   PutFixed32(out, loc.length);
 }
 
+void AppendIndexRef(std::string* out, const Hash& hash, const Location& loc) {
+  out->append(reinterpret_cast<const char*>(hash.bytes.data()), Hash::kSize);
+  EncodeLocation(out, loc);
+}
+
 bool DecodeLocation(std::string_view in, Location* loc) {
   if (in.size() != kLocationBytes) return false;
   loc->segment = DecodeFixed32(in.data());

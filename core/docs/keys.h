@@ -61,6 +61,9 @@ inline constexpr size_t kVersionRefBytes = Hash::kSize + kLocationBytes + 1;
 // Writers copy a version's log item into its 'v' value when the item is at
 // most this long (FORMAT.md, "Index keys").
 inline constexpr size_t kMaxInlineItemBytes = 1024;
+// A secondary index entry's value when it locates the document's version:
+// hash[32] then the location (FORMAT.md, "Index keys").
+inline constexpr size_t kIndexRefBytes = Hash::kSize + kLocationBytes;
 
 // 'v' coll 0 id 0: the prefix shared by every version of one document.
 std::string DocPrefix(std::string_view coll, std::string_view id);
@@ -91,6 +94,8 @@ std::string EncodeVersionRef(const VersionRef& ref);
 void AppendVersionRef(std::string* out, const Hash& hash, const Location& loc, bool deleted,
                       std::string_view item);
 bool DecodeVersionRef(std::string_view in, VersionRef* ref);
+// Appends a secondary index entry's value naming this version (kIndexRefBytes).
+void AppendIndexRef(std::string* out, const Hash& hash, const Location& loc);
 
 }  // namespace cairn
 

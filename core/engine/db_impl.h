@@ -120,9 +120,17 @@ class DBImpl final : public Database {
   // Get, reusing `cursor`'s iterators (null: fresh ones).
   Result<std::optional<Version>> Get(std::string_view coll, std::string_view id, const ReadOptions& options,
                                      ReadCursor* cursor);
+  // The live version of (coll, id) as of `as_of`, read straight from the
+  // log when `ref` (a secondary index entry's value, ScanIndex) names that
+  // version; otherwise (an older file's empty value, or a version newer than
+  // as_of) the same as Get.
+  Result<std::optional<Version>> GetIndexed(std::string_view coll, std::string_view id, uint64_t as_of,
+                                            std::string_view ref, ReadCursor* cursor);
   Result<std::vector<Version>> History(std::string_view coll, std::string_view id) override;
   Result<std::optional<Version>> GetByHash(const Hash& hash) override;
   Result<std::vector<Version>> List(std::string_view coll, const ListOptions& options) override;
+  // List's index part: the refs of the versions it would read.
+  Status ListRefs(std::string_view coll, const ListOptions& options, std::vector<VersionRef>* refs);
   Result<std::vector<TraceEntry>> Trace(const Hash& from, const TraceOptions& options) override;
   Result<QueryResult> Query(std::string_view nql) override;
   Status CreateIndex(std::string_view coll, std::string_view field) override;
@@ -171,12 +179,13 @@ class DBImpl final : public Database {
   std::vector<std::string> ReadyIndexes(std::string_view coll, bool text);
   // The generation (definition seq) of index `name` of `coll`.
   Result<uint64_t> IndexGen(std::string_view coll, std::string_view name);
-  // Walks an index in value order (lo/hi: value keys, index/value_key.h).
-  // `expected` (0: unknown) is how many entries fn is expected to take: the
-  // first batch read under the lock covers them.
+  // Walks an index in value order (lo/hi: value keys, index/value_key.h),
+  // calling fn(value key, id, ref) where ref locates the document's version
+  // (GetIndexed). `expected` (0: unknown) is how many entries fn is expected
+  // to take: the first batch read under the lock covers them.
   Status ScanIndex(std::string_view coll, std::string_view field, const std::string* lo,
                    bool lo_inclusive, const std::string* hi, bool hi_inclusive, bool reverse,
-                   const std::function<bool(std::string_view, std::string_view)>& fn,
+                   const std::function<bool(std::string_view, std::string_view, std::string_view)>& fn,
                    size_t expected = 0);
   // Ids of the documents holding `word` (prefix: a word starting with it).
   // Ids after `after` of documents holding every (word, is_prefix) term, in
@@ -244,7 +253,7 @@ class DBImpl final : public Database {
   };
   // Derives index, text and link entries from a version (and index
   // definitions from versions of _cairn_index).
-  void ApplySecondary(const Version& v) REQUIRES(index_mu_);
+  void ApplySecondary(const Version& v, const Location& loc) REQUIRES(index_mu_);
   void ApplyText(const Version& v, const rapidjson::Document& d, const std::string& gen) REQUIRES(index_mu_);
   // The newest value of exactly `key`, or nullopt.
   Result<std::optional<std::string>> DerivedValue(std::string_view key) REQUIRES_SHARED(index_mu_);
@@ -323,9 +332,11 @@ class DBImpl final : public Database {
   // CORRUPTION when v's content does not hash to v.hash.
   static Status CheckVersionHash(const Version& v);
   // Sets *out to the n log bytes at offset: a view into *hold (a cached
-  // block) when they lie in one block, else into *scratch.
+  // block) when they lie in one block, else into *scratch. With `missed`,
+  // reads only what needs no wait for the device (File::ReadIfCached): when
+  // a block would, sets *missed and leaves *out empty.
   Status ReadLog(uint32_t segment, uint64_t offset, size_t n, std::string* scratch,
-                 BlockCache::Block* hold, std::string_view* out);
+                 BlockCache::Block* hold, std::string_view* out, bool* missed = nullptr);
   // Reads and checks the commit record holding `seq` (keeping versions from
   // `from_seq` on).
   Status ReadCommitAt(uint64_t seq, CommitRecord* rec, uint64_t from_seq = 0);
@@ -336,7 +347,7 @@ class DBImpl final : public Database {
   // `written_end`) only the written prefix is cached: later commits append
   // to it but never change those bytes, and a read needing more reloads it.
   Status LoadLogBlock(File* file, uint32_t segment, uint64_t block, size_t need, uint64_t written_end,
-                      BlockCache::Block* out);
+                      BlockCache::Block* out, bool* missed = nullptr);
   Status CheckOpen() const;
 
   // ---- recovery (db_recover.cc)

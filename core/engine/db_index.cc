@@ -6,11 +6,13 @@
 // they are durable, hashed into the head and replayed like any write. The
 // index entries they imply are derived in ApplyVersions (ApplySecondary):
 //   'I' coll 0 name              -> "P" defined or "R" ready, then BE64(gen); "D" dropped
-//   'i' coll 0 field 0 gen vkey id   -> "" (or "D": removed)   ascending order
-//   'k' coll 0 field 0 gen ~vkey id  -> "" (or "D")            descending order
+//   'i' coll 0 field 0 gen vkey id   -> ref (or "D": removed)  ascending order
+//   'k' coll 0 field 0 gen ~vkey id  -> ref (or "D")           descending order
 //   'j' coll 0 field 0 gen id        -> "P" vkey (or "D")      the current entry of a document
 //   't' coll 0 gen word 0 id         -> "" (or "D")            full text
 //   'u' coll 0 gen id                -> words, each ended by 0 (or "D")
+// ref is the hash and log location of the version indexed (files written
+// before refs hold ""), so an index read needs no lookup by id.
 // gen is the seq of the index's definition, so the entries of a dropped
 // index never mix with those of a later one on the same field.
 //   'l' from 0 rel 0 to 0 BE64(~seq) -> "1" linked / "0" unlinked
@@ -135,7 +137,7 @@ Result<std::optional<std::string>> DBImpl::DerivedValue(std::string_view key) {
   return std::optional<std::string>();
 }
 
-void DBImpl::ApplySecondary(const Version& v) {
+void DBImpl::ApplySecondary(const Version& v, const Location& loc) {
   if (v.coll == "_cairn_space" || v.coll == "_cairn_branch" || v.coll == "_cairn_point") {
     ApplySpatial(v);
     return;
@@ -227,12 +229,14 @@ void DBImpl::ApplySecondary(const Version& v) {
     std::string vkey;
     const nql::JsonValue* value = d.IsObject() ? nql::Lookup(d, FieldOf(name)) : nullptr;
     AppendValueKey(&vkey, value);
+    std::string ref;
+    AppendIndexRef(&ref, v.hash, loc);
     std::string ik = Key('i', {v.coll, name, gen});
     ik.append(vkey).append(v.id);
-    mem_->Put(ik, "");
+    mem_->Put(ik, ref);
     std::string kk = Key('k', {v.coll, name, gen});
     kk.append(Inverted(vkey)).append(v.id);
-    mem_->Put(kk, "");
+    mem_->Put(kk, ref);
     mem_->Put(jkey, "P" + vkey);
   }
 }
@@ -411,7 +415,10 @@ Status DBImpl::Backfill(const std::string& coll, const std::string& name, uint64
   o.as_of = def_seq;
   o.limit = 1024;
   while (true) {
-    CAIRN_ASSIGN_OR_RETURN(std::vector<Version> page, List(coll, o));
+    std::vector<VersionRef> refs;
+    CAIRN_RETURN_IF_ERROR(ListRefs(coll, o, &refs));
+    std::vector<Version> page(refs.size());
+    for (size_t i = 0; i < refs.size(); i++) CAIRN_RETURN_IF_ERROR(ReadVersion(refs[i], &page[i]));
     {
       WriterLock l(&index_mu_);
       auto defs = index_defs_.find(coll);
@@ -419,14 +426,15 @@ Status DBImpl::Backfill(const std::string& coll, const std::string& name, uint64
         return Status::NotFound("the index on " + coll + "." + name + " was dropped while it was built");
       }
       const std::string gen = Gen(def_seq);
-      for (const Version& v : page) {
+      for (size_t i = 0; i < page.size(); i++) {
+        const Version& v = page[i];
         const std::string marker = name == kTextName ? Key('u', {coll, gen + v.id}) : Key('j', {coll, name, gen + v.id});
         CAIRN_ASSIGN_OR_RETURN(std::optional<std::string> seen, DerivedValue(marker));
         if (seen) continue;  // written since the definition: already indexed
         // Index this version alone.
         std::map<std::string, IndexDef> only{{name, IndexDef{'P', def_seq}}};
         std::swap(index_defs_[coll], only);
-        ApplySecondary(v);
+        ApplySecondary(v, refs[i].loc);
         std::swap(index_defs_[coll], only);
       }
     }
@@ -561,7 +569,7 @@ Result<uint64_t> DBImpl::IndexGen(std::string_view coll, std::string_view name) 
 
 Status DBImpl::ScanIndex(std::string_view coll, std::string_view field, const std::string* lo,
                          bool lo_inclusive, const std::string* hi, bool hi_inclusive, bool reverse,
-                         const std::function<bool(std::string_view, std::string_view)>& fn,
+                         const std::function<bool(std::string_view, std::string_view, std::string_view)>& fn,
                          size_t expected) {
   CAIRN_ASSIGN_OR_RETURN(const uint64_t gen, IndexGen(coll, field));
   const std::string prefix = Key(reverse ? 'k' : 'i', {coll, field, Gen(gen)});
@@ -591,13 +599,16 @@ Status DBImpl::ScanIndex(std::string_view coll, std::string_view field, const st
   // grow.
   struct Entry {
     std::string plain, id;
+    uint32_t ref_at, ref_size;  // in `refs`: one buffer, not a string per entry
     bool removed;
   };
   std::vector<Entry> batch;
+  std::string refs;
   size_t batch_size = std::clamp<size_t>(expected + expected / 4 + 1, 16, 4096);
   bool at_end = false;
   while (!at_end) {
     batch.clear();
+    refs.clear();
     {
       ReaderLock l(&index_mu_);
       auto it = NewIndexIterator();
@@ -618,7 +629,12 @@ Status DBImpl::ScanIndex(std::string_view coll, std::string_view field, const st
           break;
         }
         if (!(reverse ? above_hi(plain) : below_lo(plain))) {  // reached the range
-          batch.push_back(Entry{std::move(plain), std::string(rest.substr(vlen)), it->value() == "D"});
+          const std::string_view value = it->value();
+          const bool removed = value == "D";
+          const size_t ref_at = refs.size();
+          if (!removed) refs.append(value);
+          batch.push_back(Entry{std::move(plain), std::string(rest.substr(vlen)), static_cast<uint32_t>(ref_at),
+                                static_cast<uint32_t>(refs.size() - ref_at), removed});
         }
         resume.assign(it->key());
         CAIRN_RETURN_IF_ERROR(it->Next());
@@ -626,7 +642,7 @@ Status DBImpl::ScanIndex(std::string_view coll, std::string_view field, const st
     }
     for (const Entry& e : batch) {
       if (e.removed) continue;
-      if (!fn(e.plain, e.id)) return Status::OK();
+      if (!fn(e.plain, e.id, std::string_view(refs).substr(e.ref_at, e.ref_size))) return Status::OK();
     }
     resume.push_back('\0');  // the smallest key after the last one seen
     batch_size = std::min<size_t>(batch_size * 4, 4096);

@@ -34,6 +34,11 @@ class DbSource final : public nql::Source {
     return db_->Get(coll, id, o, &cursor_);
   }
 
+  Result<std::optional<Version>> GetIndexed(std::string_view coll, std::string_view id, uint64_t as_of,
+                                            std::string_view ref) override {
+    return db_->GetIndexed(coll, id, as_of, ref, &cursor_);
+  }
+
   Result<std::vector<Version>> History(std::string_view coll, std::string_view id) override {
     return db_->History(coll, id);
   }
@@ -66,7 +71,7 @@ class DbSource final : public nql::Source {
   }
   Status IndexScan(std::string_view coll, std::string_view field, uint64_t as_of,
                    const std::optional<Bound>& lo, const std::optional<Bound>& hi, bool reverse,
-                   const std::function<bool(std::string_view, std::string_view)>& fn,
+                   const std::function<bool(std::string_view, std::string_view, std::string_view)>& fn,
                    size_t expected) override {
     return db_->ScanIndex(coll, field, lo ? &lo->key : nullptr, lo ? lo->inclusive : true,
                           hi ? &hi->key : nullptr, hi ? hi->inclusive : true, reverse, fn, expected);

@@ -123,7 +123,7 @@ std::unique_ptr<Table::Iterator> DBImpl::NewIndexIterator() {
 }
 
 Status DBImpl::ReadLog(uint32_t segment, uint64_t offset, size_t n, std::string* scratch,
-                       BlockCache::Block* hold, std::string_view* out) {
+                       BlockCache::Block* hold, std::string_view* out, bool* missed) {
   std::shared_ptr<File> file;
   uint64_t written_end;
   {
@@ -145,7 +145,8 @@ Status DBImpl::ReadLog(uint32_t segment, uint64_t offset, size_t n, std::string*
   const uint64_t first_block = AlignDown(offset, kLogBlockBytes);
   // Common case: the object lies in one block; return a view of it.
   if (end <= first_block + kLogBlockBytes) {
-    CAIRN_RETURN_IF_ERROR(LoadLogBlock(file.get(), segment, first_block, end - first_block, written_end, hold));
+    CAIRN_RETURN_IF_ERROR(LoadLogBlock(file.get(), segment, first_block, end - first_block, written_end, hold, missed));
+    if (missed && *missed) return Status::OK();
     if ((*hold)->size() < end - first_block) return past_end();
     *out = std::string_view(**hold).substr(offset - first_block, n);
     return Status::OK();
@@ -155,7 +156,8 @@ Status DBImpl::ReadLog(uint32_t segment, uint64_t offset, size_t n, std::string*
     const uint64_t from = std::max(block, offset);
     const uint64_t to = std::min(block + kLogBlockBytes, end);
     BlockCache::Block b;
-    CAIRN_RETURN_IF_ERROR(LoadLogBlock(file.get(), segment, block, to - block, written_end, &b));
+    CAIRN_RETURN_IF_ERROR(LoadLogBlock(file.get(), segment, block, to - block, written_end, &b, missed));
+    if (missed && *missed) return Status::OK();
     if (b->size() < to - block) return past_end();
     std::memcpy(scratch->data() + (from - offset), b->data() + (from - block), to - from);
   }
@@ -164,7 +166,7 @@ Status DBImpl::ReadLog(uint32_t segment, uint64_t offset, size_t n, std::string*
 }
 
 Status DBImpl::LoadLogBlock(File* file, uint32_t segment, uint64_t block, size_t need,
-                            uint64_t written_end, BlockCache::Block* out) {
+                            uint64_t written_end, BlockCache::Block* out, bool* missed) {
   *out = cache_.Lookup(segment, block);
   // A cached block too short is the written prefix of what was then the
   // active segment's last block: reload it.
@@ -175,7 +177,17 @@ Status DBImpl::LoadLogBlock(File* file, uint32_t segment, uint64_t block, size_t
   }
   auto data = std::make_shared<std::string>(want, '\0');
   size_t got = 0;
-  CAIRN_RETURN_IF_ERROR(file->Read(block, want, reinterpret_cast<uint8_t*>(data->data()), &got));
+  if (missed) {
+    bool cached = false;
+    CAIRN_RETURN_IF_ERROR(file->ReadIfCached(block, want, reinterpret_cast<uint8_t*>(data->data()), &got, &cached));
+    if (!cached) {
+      *missed = true;
+      out->reset();
+      return Status::OK();
+    }
+  } else {
+    CAIRN_RETURN_IF_ERROR(file->Read(block, want, reinterpret_cast<uint8_t*>(data->data()), &got));
+  }
   data->resize(got);
   *out = data;
   cache_.Insert(segment, block, *out);
@@ -254,6 +266,41 @@ Result<std::optional<Version>> DBImpl::Get(std::string_view coll, std::string_vi
   return out;
 }
 
+Result<std::optional<Version>> DBImpl::GetIndexed(std::string_view coll, std::string_view id, uint64_t as_of,
+                                                  std::string_view ref, ReadCursor* cursor) {
+  ReadOptions by_id;
+  by_id.as_of = as_of;
+  if (ref.empty()) return Get(coll, id, by_id, cursor);  // written before entries held refs
+  Location loc;
+  if (ref.size() != kIndexRefBytes || !DecodeLocation(ref.substr(Hash::kSize), &loc)) {
+    return Status::Corruption("index entry for " + std::string(coll) + "/" + std::string(id) + " has a " +
+                              std::to_string(ref.size()) + "-byte value; expected " +
+                              std::to_string(kIndexRefBytes) + " or none");
+  }
+  Hash hash;
+  std::memcpy(hash.bytes.data(), ref.data(), Hash::kSize);
+  // Only from memory: for a log block the OS would have to read from the
+  // device (the log is written past its page cache) the storage starts
+  // loading it in the background, and this read goes by id, to the
+  // checkpoint table's copy.
+  std::string scratch;
+  BlockCache::Block hold;
+  std::string_view bytes;
+  bool missed = false;
+  CAIRN_RETURN_IF_ERROR(ReadLog(loc.segment, loc.offset, loc.length, &scratch, &hold, &bytes, &missed));
+  if (missed) return Get(coll, id, by_id, cursor);
+  Result<std::optional<Version>> out{std::optional<Version>(std::in_place)};
+  Version& v = **out;
+  CAIRN_RETURN_IF_ERROR(DecodeItem(bytes, loc, hash, &v));
+  if (v.coll != coll || v.id != id) {
+    return Status::Corruption("index entry for " + std::string(coll) + "/" + std::string(id) + " names version " +
+                              hash.ToHex() + " of " + v.coll + "/" + v.id);
+  }
+  // A write newer than the snapshot: read the version the snapshot sees.
+  if (v.seq > as_of || v.deleted) return Get(coll, id, by_id, cursor);
+  return out;
+}
+
 Result<std::vector<Version>> DBImpl::History(std::string_view coll, std::string_view id) {
   CAIRN_RETURN_IF_ERROR(CheckOpen());
   CAIRN_RETURN_IF_ERROR(ValidateCollection(coll, options_.limits));
@@ -295,9 +342,20 @@ Result<std::optional<Version>> DBImpl::GetByHash(const Hash& hash) {
 }
 
 Result<std::vector<Version>> DBImpl::List(std::string_view coll, const ListOptions& options) {
+  std::vector<VersionRef> refs;
+  CAIRN_RETURN_IF_ERROR(ListRefs(coll, options, &refs));
+  std::vector<Version> out(refs.size());
+  for (size_t i = 0; i < refs.size(); i++) {
+    CAIRN_RETURN_IF_ERROR(ReadVersion(refs[i], &out[i]));
+  }
+  return out;
+}
+
+Status DBImpl::ListRefs(std::string_view coll, const ListOptions& options, std::vector<VersionRef>* out) {
   CAIRN_RETURN_IF_ERROR(CheckOpen());
   CAIRN_RETURN_IF_ERROR(ValidateCollection(coll, options_.limits));
-  std::vector<VersionRef> refs;
+  std::vector<VersionRef>& refs = *out;
+  refs.clear();
   {
     ReaderLock l(&index_mu_);
     if (options.as_of && *options.as_of > visible_seq_) {
@@ -341,11 +399,7 @@ Result<std::vector<Version>> DBImpl::List(std::string_view coll, const ListOptio
     }
     CAIRN_RETURN_IF_ERROR(status);
   }
-  std::vector<Version> out(refs.size());
-  for (size_t i = 0; i < refs.size(); i++) {
-    CAIRN_RETURN_IF_ERROR(ReadVersion(refs[i], &out[i]));
-  }
-  return out;
+  return Status::OK();
 }
 
 Result<std::vector<std::string>> DBImpl::Collections() {

@@ -348,7 +348,7 @@ void DBImpl::ApplyVersions(const std::vector<Version>& versions, const std::vect
     EncodeLocation(&value, locs[i]);
     mem_->Put(key, value);
     for (const Hash& cause : v.caused_by) mem_->Put(EffectKey(cause, v.hash), "");
-    if (!index_defs_.empty() || v.coll.starts_with("_cairn")) ApplySecondary(v);
+    if (!index_defs_.empty() || v.coll.starts_with("_cairn")) ApplySecondary(v, locs[i]);
     if (!collections_.count(v.coll)) {
       collections_.insert(v.coll);
       mem_->Put(CollectionKey(v.coll), "");

@@ -475,8 +475,10 @@ class Executor {
     return limit > UINT64_MAX - offset ? UINT64_MAX : offset + limit;
   }
 
-  Status ConsiderId(std::string_view id, bool need_doc = false) {
-    CAIRN_ASSIGN_OR_RETURN(std::optional<Version> v, src_.Get(q_.coll, id, as_of_));
+  // ref: what the index entry holding `id` gave (Source::GetIndexed), or empty.
+  Status ConsiderId(std::string_view id, bool need_doc = false, std::string_view ref = {}) {
+    CAIRN_ASSIGN_OR_RETURN(std::optional<Version> v,
+                           ref.empty() ? src_.Get(q_.coll, id, as_of_) : src_.GetIndexed(q_.coll, id, as_of_, ref));
     if (!v) return Status::OK();  // a stale index entry: the document is gone
     return Consider(std::move(*v), need_doc).status();
   }
@@ -510,25 +512,28 @@ class Executor {
           Status inner;
           CAIRN_RETURN_IF_ERROR(src_.IndexScan(
               q_.coll, plan_.field, as_of_, Bound{plan_.points[0], true}, Bound{plan_.points[0], true}, false,
-              [&](std::string_view, std::string_view id) {
-                inner = ConsiderId(id);
+              [&](std::string_view, std::string_view id, std::string_view ref) {
+                inner = ConsiderId(id, false, ref);
                 return inner.ok() && !(plan_.early_stop && rows_.size() >= wanted);
               },
               Expected(wanted)));
           return inner;
         }
-        std::vector<std::string> ids;
+        std::vector<std::pair<std::string, std::string>> ids;  // (id, ref)
         for (const std::string& key : plan_.points) {
-          CAIRN_RETURN_IF_ERROR(src_.IndexScan(q_.coll, plan_.field, as_of_, Bound{key, true},
-                                               Bound{key, true}, false, [&](std::string_view, std::string_view id) {
-                                                 ids.emplace_back(id);
-                                                 return true;
-                                               }));
+          CAIRN_RETURN_IF_ERROR(src_.IndexScan(
+              q_.coll, plan_.field, as_of_, Bound{key, true}, Bound{key, true}, false,
+              [&](std::string_view, std::string_view id, std::string_view ref) {
+                ids.emplace_back(id, ref);
+                return true;
+              }));
         }
-        std::sort(ids.begin(), ids.end());  // the scan order: by id
-        ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
-        for (const std::string& id : ids) {
-          CAIRN_RETURN_IF_ERROR(ConsiderId(id));
+        // The scan order: by id. A document is under one key only.
+        std::sort(ids.begin(), ids.end());
+        ids.erase(std::unique(ids.begin(), ids.end(), [](const auto& a, const auto& b) { return a.first == b.first; }),
+                  ids.end());
+        for (const auto& [id, ref] : ids) {
+          CAIRN_RETURN_IF_ERROR(ConsiderId(id, false, ref));
           if (plan_.early_stop && rows_.size() >= wanted) break;
         }
         return Status::OK();
@@ -563,7 +568,7 @@ class Executor {
   // after the run that completes OFFSET + LIMIT rows.
   Status CollectRange(uint64_t wanted) {
     std::string run_key;
-    std::vector<std::string> run_ids;
+    std::vector<std::pair<std::string, std::string>> run_ids;  // (id, ref)
     Status inner;
     auto flush = [&]() -> Status {
       if (run_ids.empty()) return Status::OK();
@@ -571,7 +576,7 @@ class Executor {
       const size_t before = rows_.size();
       // A run of more than one row is sorted by the ORDER BY values.
       const bool sort_run = plan_.ordered && run_ids.size() > 1;
-      for (const std::string& id : run_ids) CAIRN_RETURN_IF_ERROR(ConsiderId(id, sort_run));
+      for (const auto& [id, ref] : run_ids) CAIRN_RETURN_IF_ERROR(ConsiderId(id, sort_run, ref));
       run_ids.clear();
       if (sort_run) {
         OrderCmp cmp{&q_.order_by};
@@ -582,14 +587,14 @@ class Executor {
     };
     CAIRN_RETURN_IF_ERROR(src_.IndexScan(
         q_.coll, plan_.field, as_of_, plan_.lo, plan_.hi, plan_.reverse,
-        [&](std::string_view key, std::string_view id) {
+        [&](std::string_view key, std::string_view id, std::string_view ref) {
           if (key != run_key) {
             inner = flush();
             if (!inner.ok()) return false;
             if (plan_.early_stop && rows_.size() >= wanted) return false;
             run_key.assign(key);
           }
-          run_ids.emplace_back(id);
+          run_ids.emplace_back(id, ref);
           return true;
         },
         Expected(wanted)));
@@ -658,7 +663,7 @@ class Executor {
     Status inner;
     std::string last_key;
     CAIRN_RETURN_IF_ERROR(src_.IndexScan(q_.coll, q_.group_by[0].text, as_of_, std::nullopt, std::nullopt, false,
-                                         [&](std::string_view key, std::string_view id) {
+                                         [&](std::string_view key, std::string_view id, std::string_view ref) {
                                            std::string value;
                                            if (DecodeValueKey(key, &value)) {
                                              if (counts.empty() || key != last_key) {
@@ -668,7 +673,7 @@ class Executor {
                                              counts.back().second++;
                                              return true;
                                            }
-                                           Result<std::optional<Version>> v = src_.Get(q_.coll, id, as_of_);
+                                           Result<std::optional<Version>> v = src_.GetIndexed(q_.coll, id, as_of_, ref);
                                            if (!v.ok()) {
                                              inner = v.status();
                                              return false;

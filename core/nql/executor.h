@@ -25,6 +25,12 @@ class Source {
   // The live version of (coll, id) as of `as_of`, or nullopt.
   virtual Result<std::optional<Version>> Get(std::string_view coll, std::string_view id,
                                              uint64_t as_of) = 0;
+  // The same for an id an IndexScan handed over with `ref`: a source whose
+  // index entries locate versions reads it from there.
+  virtual Result<std::optional<Version>> GetIndexed(std::string_view coll, std::string_view id, uint64_t as_of,
+                                                    std::string_view ref) {
+    return Get(coll, id, as_of);
+  }
   // Every version of (coll, id), newest first.
   virtual Result<std::vector<Version>> History(std::string_view coll, std::string_view id) = 0;
   virtual Result<std::vector<TraceEntry>> Trace(const Hash& from, const TraceOptions& options) = 0;
@@ -39,12 +45,13 @@ class Source {
   virtual std::vector<std::string> IndexedFields(std::string_view coll, uint64_t as_of) {
     return {};
   }
-  // Calls fn(value key, id) for every document whose indexed `field` may
+  // Calls fn(value key, id, ref) for every document whose indexed `field` may
   // lie between lo and hi (either bound optional; keys as in
   // index/value_key.h), in key order (reverse: descending), until fn
-  // returns false. Candidates may include documents that no longer match:
-  // the executor re-checks each one. `expected` (0: unknown) is how many
-  // entries the caller expects to take, so the source can size its reads.
+  // returns false; ref is for GetIndexed. Candidates may include documents
+  // that no longer match: the executor re-checks each one. `expected` (0:
+  // unknown) is how many entries the caller expects to take, so the source
+  // can size its reads.
   struct Bound {
     std::string key;  // an index key encoding (index/value_key.h)
     bool inclusive = true;
@@ -52,7 +59,8 @@ class Source {
   virtual Status IndexScan(std::string_view coll, std::string_view field, uint64_t as_of,
                            const std::optional<Bound>& lo, const std::optional<Bound>& hi,
                            bool reverse,
-                           const std::function<bool(std::string_view key, std::string_view id)>& fn,
+                           const std::function<bool(std::string_view key, std::string_view id,
+                                                    std::string_view ref)>& fn,
                            size_t expected = 0) {
     return Status::Internal("no index");
   }
