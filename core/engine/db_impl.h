@@ -332,11 +332,20 @@ class DBImpl final : public Database {
   // CORRUPTION when v's content does not hash to v.hash.
   static Status CheckVersionHash(const Version& v);
   // Sets *out to the n log bytes at offset: a view into *hold (a cached
-  // block) when they lie in one block, else into *scratch. With `missed`,
-  // reads only what needs no wait for the device (File::ReadIfCached): when
-  // a block would, sets *missed and leaves *out empty.
+  // block) when they lie in one block, else into *scratch. A mode other
+  // than kRead reads only from memory; when a block is not there it sets
+  // *missed and leaves *out empty.
+  enum class LogRead {
+    kRead,        // from the cache, else from the file
+    kIfCached,    // from the cache, else from the file if File::ReadIfCached can
+    kCacheOnly,   // from the block cache only
+  };
   Status ReadLog(uint32_t segment, uint64_t offset, size_t n, std::string* scratch,
-                 BlockCache::Block* hold, std::string_view* out, bool* missed = nullptr);
+                 BlockCache::Block* hold, std::string_view* out, LogRead mode = LogRead::kRead,
+                 bool* missed = nullptr);
+  // Loads the log block(s) of `loc` into the block cache in a background
+  // task (options_.scheduler), at most one task per block at a time.
+  void PrefetchLog(const Location& loc);
   // Reads and checks the commit record holding `seq` (keeping versions from
   // `from_seq` on).
   Status ReadCommitAt(uint64_t seq, CommitRecord* rec, uint64_t from_seq = 0);
@@ -347,7 +356,7 @@ class DBImpl final : public Database {
   // `written_end`) only the written prefix is cached: later commits append
   // to it but never change those bytes, and a read needing more reloads it.
   Status LoadLogBlock(File* file, uint32_t segment, uint64_t block, size_t need, uint64_t written_end,
-                      BlockCache::Block* out, bool* missed = nullptr);
+                      BlockCache::Block* out, LogRead mode = LogRead::kRead, bool* missed = nullptr);
   Status CheckOpen() const;
 
   // ---- recovery (db_recover.cc)
@@ -378,6 +387,11 @@ class DBImpl final : public Database {
   Clock* clock_;
   BlockCache cache_;
   std::atomic<bool> closed_{false};
+  // Log blocks being loaded by PrefetchLog tasks (segment << 40 | block);
+  // Close waits for them.
+  Mutex prefetch_mu_;
+  std::set<uint64_t> prefetching_ GUARDED_BY(prefetch_mu_);
+  CondVar prefetch_cv_;
   bool locked_ = false;
 
   Mutex write_mu_;

@@ -123,7 +123,7 @@ std::unique_ptr<Table::Iterator> DBImpl::NewIndexIterator() {
 }
 
 Status DBImpl::ReadLog(uint32_t segment, uint64_t offset, size_t n, std::string* scratch,
-                       BlockCache::Block* hold, std::string_view* out, bool* missed) {
+                       BlockCache::Block* hold, std::string_view* out, LogRead mode, bool* missed) {
   std::shared_ptr<File> file;
   uint64_t written_end;
   {
@@ -145,7 +145,8 @@ Status DBImpl::ReadLog(uint32_t segment, uint64_t offset, size_t n, std::string*
   const uint64_t first_block = AlignDown(offset, kLogBlockBytes);
   // Common case: the object lies in one block; return a view of it.
   if (end <= first_block + kLogBlockBytes) {
-    CAIRN_RETURN_IF_ERROR(LoadLogBlock(file.get(), segment, first_block, end - first_block, written_end, hold, missed));
+    CAIRN_RETURN_IF_ERROR(
+        LoadLogBlock(file.get(), segment, first_block, end - first_block, written_end, hold, mode, missed));
     if (missed && *missed) return Status::OK();
     if ((*hold)->size() < end - first_block) return past_end();
     *out = std::string_view(**hold).substr(offset - first_block, n);
@@ -156,7 +157,7 @@ Status DBImpl::ReadLog(uint32_t segment, uint64_t offset, size_t n, std::string*
     const uint64_t from = std::max(block, offset);
     const uint64_t to = std::min(block + kLogBlockBytes, end);
     BlockCache::Block b;
-    CAIRN_RETURN_IF_ERROR(LoadLogBlock(file.get(), segment, block, to - block, written_end, &b, missed));
+    CAIRN_RETURN_IF_ERROR(LoadLogBlock(file.get(), segment, block, to - block, written_end, &b, mode, missed));
     if (missed && *missed) return Status::OK();
     if (b->size() < to - block) return past_end();
     std::memcpy(scratch->data() + (from - offset), b->data() + (from - block), to - from);
@@ -166,18 +167,23 @@ Status DBImpl::ReadLog(uint32_t segment, uint64_t offset, size_t n, std::string*
 }
 
 Status DBImpl::LoadLogBlock(File* file, uint32_t segment, uint64_t block, size_t need,
-                            uint64_t written_end, BlockCache::Block* out, bool* missed) {
+                            uint64_t written_end, BlockCache::Block* out, LogRead mode, bool* missed) {
   *out = cache_.Lookup(segment, block);
   // A cached block too short is the written prefix of what was then the
   // active segment's last block: reload it.
   if (*out && (*out)->size() >= need) return Status::OK();
+  if (mode == LogRead::kCacheOnly) {
+    *missed = true;
+    out->reset();
+    return Status::OK();
+  }
   size_t want = kLogBlockBytes;
   if (written_end < block + kLogBlockBytes) {
     want = static_cast<size_t>(std::max<uint64_t>(written_end > block ? written_end - block : 0, need));
   }
   auto data = std::make_shared<std::string>(want, '\0');
   size_t got = 0;
-  if (missed) {
+  if (mode == LogRead::kIfCached) {
     bool cached = false;
     CAIRN_RETURN_IF_ERROR(file->ReadIfCached(block, want, reinterpret_cast<uint8_t*>(data->data()), &got, &cached));
     if (!cached) {
@@ -279,16 +285,22 @@ Result<std::optional<Version>> DBImpl::GetIndexed(std::string_view coll, std::st
   }
   Hash hash;
   std::memcpy(hash.bytes.data(), ref.data(), Hash::kSize);
-  // Only from memory: for a log block the OS would have to read from the
-  // device (the log is written past its page cache) the storage starts
-  // loading it in the background, and this read goes by id, to the
-  // checkpoint table's copy.
+  // Only from memory. The log is written past the OS page cache, so a log
+  // block not read since it was written would cost a disk read: this read
+  // goes by id instead, to the checkpoint table's copy, and the block is
+  // loaded for the next one, by a background task where the host gives a
+  // scheduler, else by the kernel's readahead that a missed
+  // File::ReadIfCached starts.
   std::string scratch;
   BlockCache::Block hold;
   std::string_view bytes;
   bool missed = false;
-  CAIRN_RETURN_IF_ERROR(ReadLog(loc.segment, loc.offset, loc.length, &scratch, &hold, &bytes, &missed));
-  if (missed) return Get(coll, id, by_id, cursor);
+  const LogRead mode = options_.scheduler ? LogRead::kCacheOnly : LogRead::kIfCached;
+  CAIRN_RETURN_IF_ERROR(ReadLog(loc.segment, loc.offset, loc.length, &scratch, &hold, &bytes, mode, &missed));
+  if (missed) {
+    if (options_.scheduler) PrefetchLog(loc);
+    return Get(coll, id, by_id, cursor);
+  }
   Result<std::optional<Version>> out{std::optional<Version>(std::in_place)};
   Version& v = **out;
   CAIRN_RETURN_IF_ERROR(DecodeItem(bytes, loc, hash, &v));
@@ -299,6 +311,27 @@ Result<std::optional<Version>> DBImpl::GetIndexed(std::string_view coll, std::st
   // A write newer than the snapshot: read the version the snapshot sees.
   if (v.seq > as_of || v.deleted) return Get(coll, id, by_id, cursor);
   return out;
+}
+
+void DBImpl::PrefetchLog(const Location& loc) {
+  const uint64_t key = (static_cast<uint64_t>(loc.segment) << 40) | AlignDown(loc.offset, kLogBlockBytes);
+  {
+    MutexLock l(&prefetch_mu_);
+    // A bound on queued work; a block not loaded now is asked for again by
+    // the next read that misses it.
+    constexpr size_t kMaxPrefetches = 1024;
+    if (closed_ || prefetching_.size() >= kMaxPrefetches || !prefetching_.insert(key).second) return;
+  }
+  options_.scheduler->Schedule([this, loc, key] {
+    std::string scratch;
+    BlockCache::Block hold;
+    std::string_view bytes;
+    // An error here is reported by the read that needs the block.
+    (void)ReadLog(loc.segment, loc.offset, loc.length, &scratch, &hold, &bytes);
+    MutexLock l(&prefetch_mu_);
+    prefetching_.erase(key);
+    prefetch_cv_.SignalAll();
+  });
 }
 
 Result<std::vector<Version>> DBImpl::History(std::string_view coll, std::string_view id) {

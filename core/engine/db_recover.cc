@@ -387,6 +387,10 @@ Status DBImpl::StartNewSegment(uint32_t segment) {
 
 Status DBImpl::Close() {
   if (closed_.exchange(true)) return Status::OK();
+  {
+    MutexLock l(&prefetch_mu_);
+    while (!prefetching_.empty()) prefetch_cv_.Wait(&prefetch_mu_);
+  }
   Status result;
   {
     MutexLock l(&write_mu_);
