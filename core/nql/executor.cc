@@ -396,6 +396,10 @@ class Executor {
     need_doc_ = (q_.where && !where_exact_) || (q_.search && plan_.access != Plan::Access::kText) || groups ||
                 (sorts && !q_.traverse && !q_.trace);
     need_doc_after_ = groups || sorts;
+    // TRAVERSE reads only the ids of the rows it starts from: when nothing
+    // else reads them, rows found through an index are not read at all.
+    ids_only_ = q_.traverse && !q_.trace && !need_doc_ && !q_.valid_at_ms &&
+                (plan_.access == Plan::Access::kPoints || plan_.access == Plan::Access::kRange);
     std::string snapshot = "snapshot: as of seq " + std::to_string(as_of_);
     if (q_.valid_at_ms) snapshot += ", valid at " + FormatInstantMillis(*q_.valid_at_ms);
     plan_.lines.insert(plan_.lines.begin(), snapshot);
@@ -407,7 +411,11 @@ class Executor {
       plan_.lines.push_back("filter: SEARCH \"" + *q_.search + "\"" +
                             (plan_.access == Plan::Access::kText ? ", decided by the text index" : " on every candidate"));
     }
-    if (q_.traverse) plan_.lines.push_back("then: TRAVERSE " + *q_.traverse + (q_.traverse_reverse ? " REVERSE" : "") + " through the link index");
+    if (q_.traverse) {
+      plan_.lines.push_back("then: TRAVERSE " + *q_.traverse + (q_.traverse_reverse ? " REVERSE" : "") +
+                            " through the link index" +
+                            (ids_only_ ? ", from the ids the index gives (starting rows not read)" : ""));
+    }
     if (q_.trace) plan_.lines.push_back(std::string("then: TRACE caused_by") + (q_.trace_reverse ? " REVERSE (effect index)" : " (causes)"));
     if (!q_.group_by.empty() || !q_.aggregates.empty()) plan_.lines.push_back("then: group and aggregate");
     if (q_.having) plan_.lines.push_back("then: HAVING " + PredicateText(*q_.having));
@@ -477,6 +485,15 @@ class Executor {
 
   // ref: what the index entry holding `id` gave (Source::GetIndexed), or empty.
   Status ConsiderId(std::string_view id, bool need_doc = false, std::string_view ref = {}) {
+    // An index entry names a live document (a removed one is skipped), and
+    // the snapshot is the index's (Query re-runs without indexes otherwise).
+    if (ids_only_ && !need_doc && !ref.empty()) {
+      Row row;
+      row.coll = q_.coll;
+      row.id = std::string(id);
+      rows_.push_back(std::move(row));
+      return Status::OK();
+    }
     CAIRN_ASSIGN_OR_RETURN(std::optional<Version> v,
                            ref.empty() ? src_.Get(q_.coll, id, as_of_) : src_.GetIndexed(q_.coll, id, as_of_, ref));
     if (!v) return Status::OK();  // a stale index entry: the document is gone
@@ -882,6 +899,7 @@ class Executor {
   // that only go out are spliced as text.
   bool need_doc_ = true;
   bool need_doc_after_ = true;
+  bool ids_only_ = false;
   bool group_from_index_ = false;
   std::vector<SearchTerm> terms_;
   std::vector<Row> rows_;
