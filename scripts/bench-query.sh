@@ -10,14 +10,4 @@
 # Takes a few minutes. Results from a busy machine are noisy; see
 # BENCHMARKS.md, "Queries: NQL against SQLite".
 set -euo pipefail
-cd "$(dirname "$0")/.."
-# Configure (and build everything) once; afterwards build only the harness.
-if [[ ! -f build/release/build.ninja ]]; then
-  bash scripts/build.sh release
-fi
-cmake --build build/release --target cairn-query-bench -j "$(nproc)"
-mkdir -p bench/results
-stamp="$(date -u +%Y%m%dT%H%M%SZ)"
-out="bench/results/cairn-query-bench-${stamp}"
-build/release/bench/cairn-query-bench --json "${out}.json" "$@" | tee "${out}.txt"
-echo "bench-query.sh: wrote ${out}.txt and ${out}.json"
+exec bash "$(dirname "$0")/run-native-bench.sh" cairn-query-bench "$@"

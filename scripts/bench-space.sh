@@ -9,14 +9,4 @@
 # Takes several minutes. Results from a busy machine are noisy; see
 # BENCHMARKS.md, "Spaces (native)".
 set -euo pipefail
-cd "$(dirname "$0")/.."
-# Configure (and build everything) once; afterwards build only the harness.
-if [[ ! -f build/release/build.ninja ]]; then
-  bash scripts/build.sh release
-fi
-cmake --build build/release --target cairn-space-bench -j "$(nproc)"
-mkdir -p bench/results
-stamp="$(date -u +%Y%m%dT%H%M%SZ)"
-out="bench/results/cairn-space-bench-${stamp}"
-build/release/bench/cairn-space-bench --json "${out}.json" "$@" | tee "${out}.txt"
-echo "bench-space.sh: wrote ${out}.txt and ${out}.json"
+exec bash "$(dirname "$0")/run-native-bench.sh" cairn-space-bench "$@"
