@@ -131,6 +131,8 @@ class DBImpl final : public Database {
   Result<std::vector<Version>> List(std::string_view coll, const ListOptions& options) override;
   // List's index part: the refs of the versions it would read.
   Status ListRefs(std::string_view coll, const ListOptions& options, std::vector<VersionRef>* refs);
+  // The versions `refs` name, in order.
+  Result<std::vector<Version>> ReadVersions(const std::vector<VersionRef>& refs);
   Result<std::vector<TraceEntry>> Trace(const Hash& from, const TraceOptions& options) override;
   Result<QueryResult> Query(std::string_view nql) override;
   Status CreateIndex(std::string_view coll, std::string_view field) override;

@@ -205,6 +205,8 @@ void DBImpl::ApplySecondary(const Version& v, const Location& loc) {
   }
   static const nql::Doc kEmpty;
   const nql::Doc& d = row.doc ? *row.doc : kEmpty;
+  std::string ref;  // the value of this version's 'i' and 'k' entries
+  AppendIndexRef(&ref, v.hash, loc);
   for (const auto& [name, def] : defs->second) {
     const std::string gen = Gen(def.gen);
     if (name == kTextName) {
@@ -229,8 +231,6 @@ void DBImpl::ApplySecondary(const Version& v, const Location& loc) {
     std::string vkey;
     const nql::JsonValue* value = d.IsObject() ? nql::Lookup(d, FieldOf(name)) : nullptr;
     AppendValueKey(&vkey, value);
-    std::string ref;
-    AppendIndexRef(&ref, v.hash, loc);
     std::string ik = Key('i', {v.coll, name, gen});
     ik.append(vkey).append(v.id);
     mem_->Put(ik, ref);
@@ -417,8 +417,7 @@ Status DBImpl::Backfill(const std::string& coll, const std::string& name, uint64
   while (true) {
     std::vector<VersionRef> refs;
     CAIRN_RETURN_IF_ERROR(ListRefs(coll, o, &refs));
-    std::vector<Version> page(refs.size());
-    for (size_t i = 0; i < refs.size(); i++) CAIRN_RETURN_IF_ERROR(ReadVersion(refs[i], &page[i]));
+    CAIRN_ASSIGN_OR_RETURN(std::vector<Version> page, ReadVersions(refs));
     {
       WriterLock l(&index_mu_);
       auto defs = index_defs_.find(coll);

@@ -354,11 +354,7 @@ Result<std::vector<Version>> DBImpl::History(std::string_view coll, std::string_
       CAIRN_RETURN_IF_ERROR(it->Next());
     }
   }
-  std::vector<Version> out(refs.size());
-  for (size_t i = 0; i < refs.size(); i++) {
-    CAIRN_RETURN_IF_ERROR(ReadVersion(refs[i], &out[i]));
-  }
-  return out;
+  return ReadVersions(refs);
 }
 
 Result<std::optional<Version>> DBImpl::GetByHash(const Hash& hash) {
@@ -377,6 +373,10 @@ Result<std::optional<Version>> DBImpl::GetByHash(const Hash& hash) {
 Result<std::vector<Version>> DBImpl::List(std::string_view coll, const ListOptions& options) {
   std::vector<VersionRef> refs;
   CAIRN_RETURN_IF_ERROR(ListRefs(coll, options, &refs));
+  return ReadVersions(refs);
+}
+
+Result<std::vector<Version>> DBImpl::ReadVersions(const std::vector<VersionRef>& refs) {
   std::vector<Version> out(refs.size());
   for (size_t i = 0; i < refs.size(); i++) {
     CAIRN_RETURN_IF_ERROR(ReadVersion(refs[i], &out[i]));
