@@ -15,21 +15,23 @@ uint64_t BlockCache::HashKey(const Key& k) {
   return h ^ (h >> 29);
 }
 
-size_t BlockCache::FindSlot(const Key& key) const {
+size_t BlockCache::FindSlot(const Key& key, uint64_t hash) const {
   const size_t mask = slots_.size() - 1;
-  for (size_t i = HashKey(key) & mask;; i = (i + 1) & mask) {
-    const uint32_t s = slots_[i];
-    if (s == 0 || entries_[s - 1].key == key) return i;
+  const uint32_t h = static_cast<uint32_t>(hash);
+  for (size_t i = hash & mask;; i = (i + 1) & mask) {
+    const uint64_t s = slots_[i];
+    if (s == 0 || (SlotHash(s) == h && entries_[SlotEntry(s)].key == key)) return i;
   }
 }
 
 void BlockCache::EraseSlot(size_t slot) {
   // Backward-shift deletion keeps every probe chain unbroken without
-  // tombstones.
+  // tombstones. The home of each slot comes from the hash bits it holds
+  // (the table never has more than 2^32 slots).
   const size_t mask = slots_.size() - 1;
   size_t hole = slot;
   for (size_t i = (slot + 1) & mask; slots_[i] != 0; i = (i + 1) & mask) {
-    const size_t home = HashKey(entries_[slots_[i] - 1].key) & mask;
+    const size_t home = SlotHash(slots_[i]) & mask;
     // Move slot i into the hole unless its home lies cyclically in (hole, i].
     const bool stays = hole <= i ? (hole < home && home <= i) : (hole < home || home <= i);
     if (!stays) {
@@ -41,12 +43,12 @@ void BlockCache::EraseSlot(size_t slot) {
 }
 
 void BlockCache::GrowTable() {
-  std::vector<uint32_t> old = std::move(slots_);
+  std::vector<uint64_t> old = std::move(slots_);
   slots_.assign(std::max<size_t>(64, old.size() * 2), 0);
   const size_t mask = slots_.size() - 1;
-  for (uint32_t s : old) {
+  for (uint64_t s : old) {
     if (s == 0) continue;
-    size_t i = HashKey(entries_[s - 1].key) & mask;
+    size_t i = SlotHash(s) & mask;
     while (slots_[i] != 0) i = (i + 1) & mask;
     slots_[i] = s;
   }
@@ -78,7 +80,13 @@ void BlockCache::Remove(uint32_t e, size_t slot) {
   EraseSlot(slot);
   Unlink(e);
   Entry& x = entries_[e];
-  usage_ -= x.block->size();
+  usage_ -= x.charge;
+  // Only the cache holds the block (a reader takes its copy under mu_), so
+  // its buffer can serve the next Acquire.
+  if (pool_.size() < kPooledBuffers && x.block.use_count() == 1 &&
+      x.block->capacity() == AcquireCapacity(x.block->capacity())) {
+    pool_.push_back(std::const_pointer_cast<std::string>(std::move(x.block)));
+  }
   x.block.reset();
   x.next = free_;
   free_ = e;
@@ -91,35 +99,39 @@ BlockCache::Block BlockCache::Lookup(uint64_t file_id, uint64_t offset) {
     misses_++;
     return nullptr;
   }
-  const uint32_t s = slots_[FindSlot(Key{file_id, offset})];
+  const Key key{file_id, offset};
+  const uint64_t s = slots_[FindSlot(key, HashKey(key))];
   if (s == 0) {
     misses_++;
     return nullptr;
   }
   hits_++;
+  const uint32_t e = SlotEntry(s);
   // Move to the front: most recently used.
-  if (head_ != s - 1) {
-    Unlink(s - 1);
-    PushFront(s - 1);
+  if (head_ != e) {
+    Unlink(e);
+    PushFront(e);
   }
-  return entries_[s - 1].block;
+  return entries_[e].block;
 }
 
 void BlockCache::Insert(uint64_t file_id, uint64_t offset, Block block) {
   if (block == nullptr) return;
   const Key key{file_id, offset};
-  const size_t bytes = block->size();
+  const uint64_t hash = HashKey(key);
+  // std::string keeps up to 15 bytes inside the object, where capacity()
+  // says 15 whatever the size.
+  const size_t bytes = block->size() <= 15 ? block->size() : block->capacity();
   Block dropped;  // released after the lock
   MutexLock lock(&mu_);
 
   // A block already cached under this key is replaced: the newest copy wins,
   // and an oversize replacement must not leave the stale copy behind.
   if (count_ > 0) {
-    const size_t slot = FindSlot(key);
+    const size_t slot = FindSlot(key, hash);
     if (slots_[slot] != 0) {
-      const uint32_t e = slots_[slot] - 1;
-      dropped = std::move(entries_[e].block);
-      entries_[e].block = dropped;  // Remove reads its size
+      const uint32_t e = SlotEntry(slots_[slot]);
+      dropped = entries_[e].block;  // freed after the lock, and never pooled
       Remove(e, slot);
     }
   }
@@ -136,8 +148,9 @@ void BlockCache::Insert(uint64_t file_id, uint64_t offset, Block block) {
   }
   entries_[e].key = key;
   entries_[e].block = std::move(block);
+  entries_[e].charge = bytes;
   PushFront(e);
-  slots_[FindSlot(key)] = e + 1;
+  slots_[FindSlot(key, hash)] = MakeSlot(hash, e);
   count_++;
   usage_ += bytes;
   EvictLocked();
@@ -147,7 +160,8 @@ void BlockCache::EraseFile(uint64_t file_id) {
   MutexLock lock(&mu_);
   for (uint32_t e = head_; e != kNone;) {
     const uint32_t next = entries_[e].next;
-    if (entries_[e].key.file_id == file_id) Remove(e, FindSlot(entries_[e].key));
+    const Key& key = entries_[e].key;
+    if (key.file_id == file_id) Remove(e, FindSlot(key, HashKey(key)));
     e = next;
   }
 }
@@ -155,8 +169,41 @@ void BlockCache::EraseFile(uint64_t file_id) {
 void BlockCache::EvictLocked() {
   while (usage_ > capacity_ && tail_ != kNone) {
     const uint32_t victim = tail_;
-    Remove(victim, FindSlot(entries_[victim].key));
+    const Key& key = entries_[victim].key;
+    Remove(victim, FindSlot(key, HashKey(key)));
   }
+  // The next victims have not been touched for as long as any block, so
+  // they are out of the CPU cache. Fetch what evicting them will read ahead
+  // of time: the next victim's table slot and block (the entry was fetched
+  // by the previous eviction), and the entry after it.
+  if (tail_ != kNone) {
+    const Entry& next = entries_[tail_];
+    __builtin_prefetch(&slots_[HashKey(next.key) & (slots_.size() - 1)]);
+    __builtin_prefetch(next.block.get());
+    if (next.prev != kNone) __builtin_prefetch(&entries_[next.prev]);
+  }
+}
+
+std::shared_ptr<std::string> BlockCache::Acquire(size_t size) {
+  const size_t capacity = AcquireCapacity(size);
+  std::shared_ptr<std::string> buffer;
+  {
+    MutexLock lock(&mu_);
+    for (size_t i = 0; i < pool_.size(); i++) {
+      if (pool_[i]->capacity() == capacity) {
+        buffer = std::move(pool_[i]);
+        pool_[i] = std::move(pool_.back());
+        pool_.pop_back();
+        break;
+      }
+    }
+  }
+  if (buffer == nullptr) {
+    buffer = std::make_shared<std::string>();
+    buffer->reserve(capacity);  // exactly: from the inline buffer, reserve allocates what it is asked
+  }
+  buffer->resize(size);
+  return buffer;
 }
 
 size_t BlockCache::usage() const {

@@ -28,11 +28,31 @@ class BlockCache {
   Block Lookup(uint64_t file_id, uint64_t offset);
 
   // Caches `block`, evicting least-recently-used blocks past the budget. A
-  // block larger than the whole budget is not cached.
+  // block counts against the budget with the bytes its buffer holds: its
+  // capacity (a reused buffer may hold more than the block), or its size
+  // when it is short enough to live inside the string object. A block larger
+  // than the whole budget is not cached.
   void Insert(uint64_t file_id, uint64_t offset, Block block);
 
   // Drops every block of `file_id` (the file was removed or rewritten).
   void EraseFile(uint64_t file_id);
+
+  // A buffer of exactly `size` bytes, with unspecified contents, for a block
+  // about to be read and inserted. Its capacity is AcquireCapacity(size).
+  // It reuses the buffer of a recently evicted block of that capacity that
+  // nobody held any more when one is at hand; otherwise it allocates. A miss
+  // followed by an eviction then costs no allocation, no zero-fill and no
+  // free. At most kPooledBuffers buffers wait outside the budget.
+  std::shared_ptr<std::string> Acquire(size_t size);
+  static constexpr size_t kPooledBuffers = 16;
+  // Buffers come in a few capacities, so that one evicted buffer fits the
+  // next block of about its size: `size` rounded up to a multiple of 128
+  // bytes (at most 6% more for a 2 KiB block). Sizes above kPooledBytes are
+  // allocated as they are and never pooled.
+  static constexpr size_t kPooledBytes = 64 * 1024;
+  static constexpr size_t AcquireCapacity(size_t size) {
+    return size > kPooledBytes || size <= 15 ? size : (size + 127) / 128 * 128;
+  }
 
   size_t usage() const;
   size_t capacity() const { return capacity_; }
@@ -53,13 +73,20 @@ class BlockCache {
   struct Entry {
     Key key{};
     Block block;
+    size_t charge = 0;      // see Insert; kept here so eviction reads no cold block
     uint32_t prev = kNone;  // towards the most recently used
     uint32_t next = kNone;  // towards the least recently used; the free list
   };
 
   static uint64_t HashKey(const Key& k);
+  // A table slot holds (low 32 bits of the key's hash) << 32 | (entry + 1);
+  // 0 is empty. Probes and deletions compare and rehash from the slot alone,
+  // so they touch an entry only when its hash matches.
+  static uint64_t MakeSlot(uint64_t hash, uint32_t e) { return hash << 32 | (uint64_t{e} + 1); }
+  static uint32_t SlotEntry(uint64_t slot) { return static_cast<uint32_t>(slot) - 1; }
+  static uint32_t SlotHash(uint64_t slot) { return static_cast<uint32_t>(slot >> 32); }
   // The table slot holding `key`, or the empty slot where it would go.
-  size_t FindSlot(const Key& key) const REQUIRES(mu_);
+  size_t FindSlot(const Key& key, uint64_t hash) const REQUIRES(mu_);
   void EraseSlot(size_t slot) REQUIRES(mu_);  // backward-shift deletion
   void GrowTable() REQUIRES(mu_);
   void Unlink(uint32_t e) REQUIRES(mu_);
@@ -74,7 +101,9 @@ class BlockCache {
   uint32_t free_ GUARDED_BY(mu_) = kNone;        // free entries, linked by next
   uint32_t head_ GUARDED_BY(mu_) = kNone;        // most recently used
   uint32_t tail_ GUARDED_BY(mu_) = kNone;        // least recently used
-  std::vector<uint32_t> slots_ GUARDED_BY(mu_);  // entry index + 1; 0 is empty
+  std::vector<uint64_t> slots_ GUARDED_BY(mu_);  // see MakeSlot
+  // Buffers of evicted blocks nobody held, for Acquire.
+  std::vector<std::shared_ptr<std::string>> pool_ GUARDED_BY(mu_);
   size_t count_ GUARDED_BY(mu_) = 0;
   size_t usage_ GUARDED_BY(mu_) = 0;
   uint64_t hits_ GUARDED_BY(mu_) = 0;

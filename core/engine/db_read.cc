@@ -181,7 +181,7 @@ Status DBImpl::LoadLogBlock(File* file, uint32_t segment, uint64_t block, size_t
   if (written_end < block + kLogBlockBytes) {
     want = static_cast<size_t>(std::max<uint64_t>(written_end > block ? written_end - block : 0, need));
   }
-  auto data = std::make_shared<std::string>(want, '\0');
+  std::shared_ptr<std::string> data = cache_.Acquire(want);
   size_t got = 0;
   if (mode == LogRead::kIfCached) {
     bool cached = false;

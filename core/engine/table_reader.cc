@@ -20,8 +20,10 @@ constexpr uint64_t kCheckChunkBytes = 1 << 20;
 // Scan iterators read consecutive data blocks in chunks of about this size.
 constexpr uint64_t kScanChunkBytes = 256 << 10;
 
-// Every how many blocks the block index keeps a key prefix (KeyPrefix).
-constexpr size_t kPrefixSample = 8;
+// The block index keeps every block's last-key prefix (KeyPrefix), and the
+// prefix of the last block of every group of kPrefixGroup blocks in a
+// smaller array that stays in the CPU cache.
+constexpr size_t kPrefixGroup = 16;
 
 struct KeyPrefix {
   uint64_t hi = 0;
@@ -41,7 +43,10 @@ struct KeyPrefix {
   }
 };
 
-struct IndexEntry {
+// One block of the block index. The prefix sits next to the handle, so the
+// search's last step brings the handle into the CPU cache with it.
+struct alignas(32) IndexEntry {
+  KeyPrefix prefix;  // of the block's last key
   uint64_t offset;   // of the data block in the file
   uint32_t size;     // of the data block, trailer included
   uint32_t key_end;  // end of its last key in TableTail::index_keys
@@ -55,9 +60,11 @@ struct TableTail {
   std::string index_keys;  // every block's last key, concatenated
   std::vector<IndexEntry> index;
   // The first 16 bytes (zero-padded, as two big-endian numbers) of the last
-  // key of every kPrefixSample-th block: FindBlock narrows its search with
-  // these, contiguous in memory, before it reads a few whole keys.
-  std::vector<KeyPrefix> prefixes;
+  // key of the last block of every kPrefixGroup blocks (group_prefixes[g] =
+  // index[min(g * kPrefixGroup + kPrefixGroup, n) - 1].prefix). FindBlock
+  // searches these, then one group's prefixes in `index`, and reads whole
+  // keys only among blocks whose prefixes tie with the target's.
+  std::vector<KeyPrefix> group_prefixes;
 
   bool operator==(const TableTail& o) const {
     return file_size == o.file_size && footer.index_offset == o.footer.index_offset &&
@@ -98,7 +105,7 @@ Status ParseIndex(std::string_view contents, TableTail* tail) {
                               std::to_string(tail->footer.entries) + " entries");
   }
   tail->index.reserve(count);
-  tail->prefixes.reserve(count / kPrefixSample + 1);
+  tail->group_prefixes.reserve(count / kPrefixGroup + 1);
   size_t key_bytes = 0;
   for (uint32_t i = 0; i < count; i++) {
     std::string_view key, handle;
@@ -119,10 +126,12 @@ Status ParseIndex(std::string_view contents, TableTail* tail) {
                                 std::to_string(offset) + ", size " + std::to_string(size) + ")");
     }
     expected += size;
-    if (i % kPrefixSample == 0) tail->prefixes.push_back(KeyPrefix::Of(key));
     tail->index_keys.append(key.data(), key.size());
-    tail->index.push_back(IndexEntry{offset, static_cast<uint32_t>(size),
+    tail->index.push_back(IndexEntry{KeyPrefix::Of(key), offset, static_cast<uint32_t>(size),
                                      static_cast<uint32_t>(tail->index_keys.size())});
+    if (i % kPrefixGroup == kPrefixGroup - 1 || i == count - 1) {
+      tail->group_prefixes.push_back(tail->index.back().prefix);
+    }
   }
   if (expected != tail->footer.index_offset) {
     return Status::Corruption("data blocks end at " + std::to_string(expected) +
@@ -196,23 +205,42 @@ struct TableState {
 
   // The first block whose last key >= target; blocks() when none.
   size_t FindBlock(std::string_view target) const {
-    // Samples first: lo = how many sampled blocks end before target.
     const KeyPrefix t = KeyPrefix::Of(target);
-    size_t lo = 0;
-    size_t hi = tail.prefixes.size();
-    while (lo < hi) {
+    const size_t n = blocks();
+    const std::vector<IndexEntry>& p = tail.index;
+    auto less = [](const KeyPrefix& a, const KeyPrefix& b) { return a.Compare(b) < 0; };
+    // a = the first block whose prefix is not below t. Every block of the
+    // groups before group g ends below t; within group g, count those that
+    // do (independent loads the CPU can fetch together).
+    const size_t g = static_cast<size_t>(
+        std::lower_bound(tail.group_prefixes.begin(), tail.group_prefixes.end(), t, less) -
+        tail.group_prefixes.begin());
+    if (g == tail.group_prefixes.size()) return n;
+    size_t a = g * kPrefixGroup;
+    const size_t group_end = std::min(a + kPrefixGroup, n);
+    size_t below = 0;
+    for (size_t i = a; i < group_end; i++) below += p[i].prefix.Compare(t) < 0 ? 1 : 0;
+    a += below;
+    if (p[a].prefix.Compare(t) != 0) return a;  // its prefix, so its key, is above target
+    // Blocks [a, b) share the target's prefix: only whole keys decide among
+    // them. Gallop to b, since such runs are short unless keys share long
+    // prefixes.
+    size_t lo = a, step = 1, hi = a + 1;
+    while (hi < n && p[hi].prefix.Compare(t) == 0) {
+      lo = hi;
+      step *= 2;
+      hi = std::min(lo + step, n);
+    }
+    while (lo < hi) {  // b = the first block in [lo, hi) whose prefix is above t, or hi
       const size_t mid = lo + (hi - lo) / 2;
-      const int c = tail.prefixes[mid].Compare(t);
-      if (c < 0 || (c == 0 && IndexKey(mid * kPrefixSample) < target)) {
+      if (p[mid].prefix.Compare(t) <= 0) {
         lo = mid + 1;
       } else {
         hi = mid;
       }
     }
-    // Block (lo - 1) * kPrefixSample ends before target and block
-    // lo * kPrefixSample (if any) does not: the answer lies in between.
-    size_t first = lo == 0 ? 0 : (lo - 1) * kPrefixSample + 1;
-    size_t last = lo == tail.prefixes.size() ? blocks() : lo * kPrefixSample;
+    const size_t b = lo;
+    size_t first = a, last = b;
     while (first < last) {
       const size_t mid = first + (last - first) / 2;
       if (IndexKey(mid) < target) {
@@ -228,7 +256,15 @@ struct TableState {
 
   // Checks block i, read from the file, in full: trailer, structure, order,
   // and agreement with the block index. No name prefix on failure.
-  Status ValidateBlock(size_t i, std::string_view raw, TableBlockView* view) const {
+  //
+  // Agreement compares whole keys when `whole_keys` (Check, scans). A point
+  // read passes false: it compares the last key with the index entry's
+  // prefix and key length, and the first key with the previous entry's
+  // prefix (whole keys only on a tie), so it reads only the index entries
+  // its search has just brought into the CPU cache, not the keys' bytes.
+  // The trailer's checksum and kind still cover every byte of the block.
+  Status ValidateBlock(size_t i, std::string_view raw, TableBlockView* view,
+                       bool whole_keys = true) const {
     std::string_view contents;
     CAIRN_RETURN_IF_ERROR(CheckTableBlockTrailer(raw, TableBlockKind::kData, &contents));
     CAIRN_RETURN_IF_ERROR(view->InitAndValidate(contents));
@@ -237,9 +273,17 @@ struct TableState {
     if (!view->Entry(0, &first, &value) || !view->Entry(view->count() - 1, &last, &value)) {
       return Status::Corruption("malformed entry");
     }
-    if (last != IndexKey(i)) return Status::Corruption("last key differs from the block index");
-    if (i > 0 && first <= IndexKey(i - 1)) {
-      return Status::Corruption("first key is not after the previous block's last key");
+    const IndexEntry& e = tail.index[i];
+    const bool last_differs =
+        whole_keys ? last != IndexKey(i)
+                   : KeyPrefix::Of(last).Compare(e.prefix) != 0 ||
+                         last.size() != e.key_end - (i == 0 ? 0 : tail.index[i - 1].key_end);
+    if (last_differs) return Status::Corruption("last key differs from the block index");
+    if (i > 0) {
+      const int c = whole_keys ? 0 : KeyPrefix::Of(first).Compare(tail.index[i - 1].prefix);
+      if (c < 0 || (c == 0 && first <= IndexKey(i - 1))) {
+        return Status::Corruption("first key is not after the previous block's last key");
+      }
     }
     return Status::OK();
   }
@@ -258,9 +302,10 @@ struct TableState {
         return s;
       }
     } else {
-      auto fresh = std::make_shared<std::string>(e.size, '\0');
+      auto fresh = cache != nullptr ? cache->Acquire(e.size)
+                                    : std::make_shared<std::string>(e.size, '\0');
       s = ReadFully(file.get(), e.offset, fresh.get());
-      if (s.ok()) s = ValidateBlock(i, *fresh, view);
+      if (s.ok()) s = ValidateBlock(i, *fresh, view, /*whole_keys=*/false);
       if (s.ok()) {
         *block = std::move(fresh);
         if (cache != nullptr) cache->Insert(file_id, e.offset, *block);
@@ -422,7 +467,7 @@ uint64_t Table::file_size() const { return rep_->state.tail.file_size; }
 size_t Table::index_memory_bytes() const {
   const TableTail& tail = rep_->state.tail;
   return tail.index_keys.capacity() + tail.index.capacity() * sizeof(IndexEntry) +
-         tail.prefixes.capacity() * sizeof(KeyPrefix);
+         tail.group_prefixes.capacity() * sizeof(KeyPrefix);
 }
 
 std::unique_ptr<Table::Iterator> Table::NewIterator() const {

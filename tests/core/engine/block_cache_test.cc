@@ -143,6 +143,63 @@ TEST(BlockCacheTest, EvictedBlockStaysValidForItsHolder) {
   EXPECT_EQ(*held, std::string(100, 'q'));
 }
 
+TEST(BlockCacheTest, AcquireReusesTheBufferOfAnEvictedBlockNobodyHolds) {
+  BlockCache cache(256);
+  std::shared_ptr<std::string> first = cache.Acquire(100);
+  ASSERT_EQ(first->size(), 100u);
+  EXPECT_EQ(first->capacity(), 128u);  // rounded up to a multiple of 128
+  first->assign(100, 'a');
+  const char* buffer = first->data();
+  cache.Insert(1, 0, std::move(first));
+  EXPECT_EQ(cache.usage(), 128u);  // a block counts with its whole buffer
+  cache.Insert(1, 1, MakeBlock(200, 'b'));  // evicts (1, 0), which nobody holds
+  EXPECT_EQ(cache.Lookup(1, 0), nullptr);
+  EXPECT_EQ(cache.usage(), 200u);
+  std::shared_ptr<std::string> next = cache.Acquire(110);  // the same capacity
+  EXPECT_EQ(next->data(), buffer);
+  EXPECT_EQ(next->size(), 110u);
+  EXPECT_EQ(next.use_count(), 1);
+  EXPECT_EQ(*cache.Lookup(1, 1), std::string(200, 'b'));
+  cache.Insert(1, 2, std::move(next));  // evicts (1, 1)
+  EXPECT_EQ(cache.usage(), 128u);
+  EXPECT_EQ(cache.Lookup(1, 1), nullptr);
+}
+
+TEST(BlockCacheTest, AcquireNeverHandsOutABlockSomeoneHolds) {
+  BlockCache cache(128);
+  std::shared_ptr<std::string> block = cache.Acquire(100);
+  block->assign(100, 'q');
+  cache.Insert(1, 0, std::move(block));
+  BlockCache::Block held = cache.Lookup(1, 0);
+  cache.Insert(1, 1, MakeBlock(100, 'r'));  // evicts (1, 0) while it is held
+  std::shared_ptr<std::string> fresh = cache.Acquire(100);
+  EXPECT_NE(fresh->data(), held->data());
+  fresh->assign(100, 'z');
+  EXPECT_EQ(*held, std::string(100, 'q'));
+}
+
+TEST(BlockCacheTest, AcquireReusesOnlyABufferOfItsCapacity) {
+  BlockCache cache(1024);
+  std::shared_ptr<std::string> block = cache.Acquire(1000);
+  const char* pooled = block->data();
+  cache.Insert(1, 0, std::move(block));
+  cache.Insert(1, 1, MakeBlock(1000));  // evicts (1, 0) and keeps its buffer
+  {
+    std::shared_ptr<std::string> small = cache.Acquire(800);  // capacity 896, not 1024
+    EXPECT_NE(small->data(), pooled);
+    EXPECT_EQ(small->size(), 800u);
+    EXPECT_EQ(small->capacity(), 896u);
+  }
+  std::shared_ptr<std::string> exact = cache.Acquire(1000);
+  EXPECT_EQ(exact->data(), pooled);
+  EXPECT_EQ(exact->size(), 1000u);
+  // The pool is empty now: the next request allocates.
+  std::shared_ptr<std::string> other = cache.Acquire(1000);
+  EXPECT_NE(other->data(), pooled);
+  // Blocks past kPooledBytes are allocated at their size.
+  EXPECT_EQ(cache.Acquire(BlockCache::kPooledBytes + 1)->capacity(), BlockCache::kPooledBytes + 1);
+}
+
 // The cache against a straightforward LRU model over random operations.
 TEST(BlockCacheTest, MatchesReferenceModel) {
   struct ModelEntry {
