@@ -36,6 +36,11 @@ Result<std::optional<VersionRef>> DBImpl::FindVersionRef(std::string_view coll,
                                                          ReadCursor* cursor) {
   const std::string key = VersionKey(coll, id, as_of);
   const std::string_view prefix(key.data(), key.size() - 8);
+  // The tables' filter lines are fetched while the memtables are probed.
+  const uint64_t filter_key = tables_.empty() ? 0 : DocFilterHash(prefix);
+  for (const CheckpointTable& t : tables_) {
+    if (t.filter_has_hashes) BlockedBloomPrefetch(t.filter, filter_key);
+  }
   std::string_view value;
   bool found = false;
   for (const MemTable* m : {mem_.get(), imm_.get()}) {
@@ -49,10 +54,6 @@ Result<std::optional<VersionRef>> DBImpl::FindVersionRef(std::string_view coll,
   // holds the newest such version, since their seq ranges are ordered.
   std::unique_ptr<Table::Iterator> it;
   if (!found && !tables_.empty()) {
-    const uint64_t filter_key = DocFilterHash(prefix);
-    for (const CheckpointTable& t : tables_) {
-      if (t.filter_has_hashes) BlockedBloomPrefetch(t.filter, filter_key);
-    }
     for (const CheckpointTable& t : tables_) {
       if (!t.MayHoldDocument(filter_key)) continue;
       Table::Iterator* i;
