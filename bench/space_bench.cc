@@ -235,13 +235,17 @@ SpaceSection RunDataset(const Config& cfg, Distribution distribution, uint32_t d
   auto* cairn = static_cast<CairnSpace*>(engines[0].get());
   std::vector<SpaceEngine*> all;
   for (auto& e : engines) all.push_back(e.get());
-  Stopwatch checkpoint;
-  cairn->Checkpoint();
+  // After a bulk load a Cairn user compacts the index into one table
+  // (Database::Compact); its time is reported here, not in the load's.
+  const unsigned long long tables_after_load = cairn->CheckpointTables();
+  Stopwatch compaction;
+  cairn->Compact();
   char note[256];
   std::snprintf(note, sizeof(note),
-                "Cairn's Checkpoint() right after the last load (not in the load time): %.3f s; "
-                "the index is then %llu checkpoint tables",
-                checkpoint.Seconds(), static_cast<unsigned long long>(cairn->CheckpointTables()));
+                "Cairn's Compact() right after the last load (not in the load time): %.3f s; it "
+                "merged %llu checkpoint tables and the memtable into %llu",
+                compaction.Seconds(), tables_after_load,
+                static_cast<unsigned long long>(cairn->CheckpointTables()));
   section.notes.push_back(note);
 
   // ---- the queries, checked, then timed.

@@ -140,4 +140,6 @@ void CairnSpace::Rewrite(const std::vector<uint32_t>& indexes) {
 
 void CairnSpace::Checkpoint() { Check(db_->Checkpoint(), "checkpoint"); }
 
+void CairnSpace::Compact() { Check(db_->Compact(), "compact"); }
+
 }  // namespace cairn::bench

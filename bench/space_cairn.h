@@ -49,6 +49,9 @@ class CairnSpace final : public SpaceEngine {
   std::vector<uint32_t> BoxIndexesAtLoad(const QueryBox& box);
   // Writes a checkpoint and waits for it.
   void Checkpoint();
+  // Merges the whole index into one table (Database::Compact), as after a
+  // bulk load.
+  void Compact();
   // How many checkpoint tables the index is merged from.
   uint64_t CheckpointTables() { return db_->GetStats().checkpoint_tables; }
 

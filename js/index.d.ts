@@ -407,6 +407,11 @@ export declare class Database {
   /** Breadth-first over live hyperedges: every end reached, nearest first. */
   traverseEdges(space: string, point: Point, options?: EdgeTraverseOptions): Promise<EdgeHop[]>;
   checkpoint(): Promise<void>;
+  /**
+   * Merges the whole index into one checkpoint table, so reads search one
+   * sorted run. Rewrites the index (not the log): call it after a bulk load.
+   */
+  compact(): Promise<void>;
   /** Syncs everything written (useful in relaxed mode). */
   sync(): Promise<void>;
   readonly closed: boolean;

@@ -143,6 +143,16 @@ CliOutcome RunHead(CommandContext& ctx) {
   return CliOutcome::Ok();
 }
 
+CliOutcome RunCompact(CommandContext& ctx) {
+  const uint64_t before = ctx.db->GetStats().checkpoint_tables;
+  const Status s = ctx.db->Compact();
+  if (!s.ok()) return CliOutcome::FromStatus(s);
+  ctx.out->Line("{\"checkpoint_tables_before\":" + std::to_string(before) +
+                ",\"checkpoint_tables\":" + std::to_string(ctx.db->GetStats().checkpoint_tables) +
+                "}");
+  return CliOutcome::Ok();
+}
+
 CliOutcome RunStats(CommandContext& ctx) {
   const Stats s = ctx.db->GetStats();
   const std::pair<const char*, uint64_t> fields[] = {
@@ -378,6 +388,7 @@ CliOutcome RunCommand(CommandContext& ctx) {
   if (c == "verify") return RunVerify(ctx);
   if (c == "head") return RunHead(ctx);
   if (c == "stats") return RunStats(ctx);
+  if (c == "compact") return RunCompact(ctx);
   if (c == "query") return RunQuery(ctx);
   if (c == "create-index") return RunCreateIndex(ctx);
   if (c == "drop-index") return RunDropIndex(ctx);

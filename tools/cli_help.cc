@@ -375,6 +375,21 @@ const std::vector<CommandSpec>& CliCommands() {
               "with CORRUPTION (exit 1).",
       },
       {
+          .name = "compact",
+          .operands = "",
+          .min_operands = 0,
+          .max_operands = 0,
+          .options = {},
+          .writes = true,
+          .creates = false,
+          .summary = "merge the whole index into one table (after a bulk load)",
+          .details =
+              "Writes a checkpoint that merges every checkpoint table into one, so reads search "
+              "one sorted run instead of several. Rewrites the index, not the log or any data. "
+              "Prints {\"checkpoint_tables_before\":<n>,\"checkpoint_tables\":1} (0 for a "
+              "database with nothing to merge).",
+      },
+      {
           .name = "head",
           .operands = "",
           .min_operands = 0,

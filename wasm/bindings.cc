@@ -540,6 +540,7 @@ class WasmDatabase {
   }
 
   val Checkpoint() { return StatusVal(db_->Checkpoint()); }
+  val Compact() { return StatusVal(db_->Compact()); }
   val Sync() { return StatusVal(db_->Sync()); }
   // Closes and frees the engine (and with it the storage bridge).
   val Close() {
@@ -640,6 +641,7 @@ EMSCRIPTEN_BINDINGS(cairn) {
       .function("edgesOfKind", &WasmDatabase::EdgesOfKind)
       .function("traverseEdges", &WasmDatabase::TraverseEdges)
       .function("checkpoint", &WasmDatabase::Checkpoint)
+      .function("compact", &WasmDatabase::Compact)
       .function("sync", &WasmDatabase::Sync)
       .function("close", &WasmDatabase::Close);
   emscripten::function("blake2b256Hex", &cairn::Blake2b256Hex);

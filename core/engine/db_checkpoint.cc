@@ -61,7 +61,7 @@ size_t DBImpl::TablesToMerge(const std::vector<CheckpointTable>& tables, uint64_
   return k;
 }
 
-Status DBImpl::BuildCheckpoint(const CheckpointState& frozen) {
+Status DBImpl::BuildCheckpoint(const CheckpointState& frozen, bool merge_all) {
   std::shared_ptr<MemTable> imm;
   std::vector<CheckpointTable> tables;
   {
@@ -70,14 +70,23 @@ Status DBImpl::BuildCheckpoint(const CheckpointState& frozen) {
     tables = tables_;
   }
   if (!imm) return Status::OK();
-  if (imm->entries() == 0) {
+  if (imm->entries() == 0 && (!merge_all || tables.size() < 2)) {
     WriterLock l(&index_mu_);
     if (imm_ == imm) imm_.reset();
     return Status::OK();
   }
   // Only one checkpoint runs at a time (checkpoint_running_), so tables_
   // cannot change until this one swaps its table in.
-  const size_t merged = TablesToMerge(tables, imm->data_bytes());
+  size_t merged = merge_all ? tables.size() : TablesToMerge(tables, imm->data_bytes());
+  // A checkpoint with no write since the newest table (a compaction, or
+  // index entries added without a commit) has that table's seq, so its
+  // name: the new table takes in that table and replaces its file by the
+  // atomic rename below (every backend keeps an open file readable after a
+  // rename over it). A crash leaves either the old file, or the new one,
+  // which holds everything the old one did; the next open removes the files
+  // no table names any more.
+  const bool replaces_newest = !tables.empty() && tables[0].seq == frozen.seq;
+  if (replaces_newest && merged == 0) merged = 1;
   CheckpointState state = frozen;
   state.older_tables.clear();
   for (size_t i = merged; i < tables.size(); i++) state.older_tables.push_back(tables[i].seq);
@@ -131,7 +140,9 @@ Status DBImpl::BuildCheckpoint(const CheckpointState& frozen) {
   CheckpointTable fresh;
   CAIRN_RETURN_IF_ERROR(AdoptTable(std::move(opened).value(), state.seq, &fresh, nullptr));
   WriterLock l(&index_mu_);
-  for (size_t i = 0; i < merged; i++) tables_[i].obsolete->store(true);
+  // A replaced newest table's name is the new table's now: its file is
+  // gone with the rename, and its deleter must not remove that name.
+  for (size_t i = replaces_newest ? 1 : 0; i < merged; i++) tables_[i].obsolete->store(true);
   tables_.erase(tables_.begin(), tables_.begin() + merged);
   tables_.insert(tables_.begin(), std::move(fresh));
   if (imm_ == imm) imm_.reset();
@@ -146,7 +157,11 @@ void DBImpl::RunBackgroundCheckpoint(CheckpointState state) {
   checkpoint_cv_.SignalAll();
 }
 
-Status DBImpl::Checkpoint() {
+Status DBImpl::Checkpoint() { return CheckpointNow(/*merge_all=*/false); }
+
+Status DBImpl::Compact() { return CheckpointNow(/*merge_all=*/true); }
+
+Status DBImpl::CheckpointNow(bool merge_all) {
   CAIRN_RETURN_IF_ERROR(CheckOpen());
   Writer w;
   w.kind = Writer::Kind::kFreeze;
@@ -164,7 +179,7 @@ Status DBImpl::Checkpoint() {
     if (!writers_.empty()) writers_.front()->cv.Signal();
   }
   if (!s.ok()) return s;
-  s = BuildCheckpoint(st);
+  s = BuildCheckpoint(st, merge_all);
   MutexLock l(&write_mu_);
   last_checkpoint_status_ = s;
   checkpoint_running_ = false;

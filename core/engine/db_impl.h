@@ -205,6 +205,7 @@ class DBImpl final : public Database {
   Result<Head> GetHead() override;
   Result<VerifyReport> Verify() override;
   Status Checkpoint() override;
+  Status Compact() override;
   Status Sync() override;
   Stats GetStats() override;
   Status Close() override;
@@ -368,7 +369,11 @@ class DBImpl final : public Database {
   Status StartNewSegment(uint32_t segment) REQUIRES(write_mu_) EXCLUDES(index_mu_);
 
   // ---- checkpoints (db_checkpoint.cc)
-  Status BuildCheckpoint(const CheckpointState& state);
+  // Writes imm_ as a new checkpoint table, merged with the newest tables
+  // (TablesToMerge), or with every table when `merge_all`.
+  Status BuildCheckpoint(const CheckpointState& state, bool merge_all = false);
+  // Checkpoint (merge_all false) and Compact (true).
+  Status CheckpointNow(bool merge_all);
   void RunBackgroundCheckpoint(CheckpointState state);
   // Wraps an opened checkpoint table: decodes its metadata into *out and
   // arranges for its file to be removed once it is obsolete and unused.

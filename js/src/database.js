@@ -419,6 +419,10 @@ export class Database {
     unwrap(this.#h().checkpoint());
   }
 
+  async compact() {
+    unwrap(this.#h().compact());
+  }
+
   async sync() {
     unwrap(this.#h().sync());
   }

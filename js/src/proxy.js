@@ -184,6 +184,10 @@ export class RemoteDatabase extends RemoteObject {
   checkpoint() {
     return this.call('checkpoint', []);
   }
+
+  compact() {
+    return this.call('compact', []);
+  }
   sync() {
     return this.call('sync', []);
   }

@@ -79,7 +79,7 @@ export class PageDatabase {
     this.closed = false;
     const methods = ['put', 'putMany', 'delete', 'get', 'getByHash', 'history', 'list', 'versions', 'collections',
       'trace', 'query', 'createIndex', 'createTextIndex', 'dropIndex', 'indexes', 'link', 'unlink', 'neighbors',
-      'head', 'seq', 'verify', 'stats', 'checkpoint', 'sync', 'close', 'exportFiles'];
+      'head', 'seq', 'verify', 'stats', 'checkpoint', 'compact', 'sync', 'close', 'exportFiles'];
     for (const m of methods) this[m] = (...args) => this.call(m, args);
     this[Symbol.asyncDispose] = () => this.call('asyncDispose', []);
   }

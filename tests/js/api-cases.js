@@ -137,6 +137,33 @@ export function defineApiCases(openDb) {
     await db.close();
   });
 
+  test('compact merges the index into one table and every read stays the same', async () => {
+    const db = await openDb();
+    // A large checkpoint, then a small one: two tables (only a newer table
+    // of comparable size is merged into an older one).
+    await db.putMany(Array.from({ length: 300 }, (_, i) => ({ coll: 'c', id: String(i), doc: { i, r: 0 } })));
+    await db.checkpoint();
+    const small = await db.putMany([0, 1, 2].map((i) => ({ coll: 'c', id: String(i), doc: { i, r: 1 } })));
+    await db.delete('c', '3');
+    await db.checkpoint();
+    assert.equal((await db.stats()).checkpointTables, 2);
+    const read = async () => ({
+      list: (await db.list('c')).map((v) => [v.id, v.hash]),
+      history: (await db.history('c', '1')).map((v) => v.hash),
+      past: (await db.get('c', '1', { asOf: small[0].seq - 1 })).data,
+      gone: await db.get('c', '3'),
+      byHash: (await db.getByHash(small[2].hash)).data,
+    });
+    const before = await read();
+    assert.equal(before.list.length, 299);
+    assert.deepEqual(before.past, { i: 1, r: 0 });
+    await db.compact();
+    assert.equal((await db.stats()).checkpointTables, 1);
+    assert.deepEqual(await read(), before);
+    assert.equal((await db.verify()).ok, true);
+    await db.close();
+  });
+
   test('close is idempotent; every later call is CLOSED; asyncDispose closes', async () => {
     const db = await openDb();
     await db.put('x', '1', 1);

@@ -65,6 +65,27 @@ TEST_P(StorageConformanceTest, RenameReplacesAnExistingTarget) {
   EXPECT_EQ(SortedList(), std::vector<std::string>{"moved"});
 }
 
+// The engine relies on this when a compaction replaces the newest
+// checkpoint table while readers still hold the old one open.
+TEST_P(StorageConformanceTest, AFileOpenWhileRenamedOverStaysReadable) {
+  std::unique_ptr<File> old_file = OpenOrFail("table");
+  ASSERT_NE(old_file, nullptr);
+  CAIRN_ASSERT_OK(WriteString(*old_file, 0, "the old table"));
+  CAIRN_ASSERT_OK(old_file->Sync());
+  {
+    std::unique_ptr<File> fresh = OpenOrFail("table.tmp");
+    ASSERT_NE(fresh, nullptr);
+    CAIRN_ASSERT_OK(WriteString(*fresh, 0, "the new one"));
+    CAIRN_ASSERT_OK(fresh->Sync());
+  }
+  CAIRN_ASSERT_OK(storage_->Rename("table.tmp", "table"));
+  EXPECT_EQ(ReadWhole(*old_file), "the old table");
+  std::unique_ptr<File> now = OpenOrFail("table", /*create=*/false);
+  ASSERT_NE(now, nullptr);
+  EXPECT_EQ(ReadWhole(*now), "the new one");
+  EXPECT_EQ(SortedList(), std::vector<std::string>{"table"});
+}
+
 TEST_P(StorageConformanceTest, RenameOfMissingFileIsNotFound) {
   ASSERT_NE(OpenOrFail("target"), nullptr);
   CAIRN_EXPECT_CODE(storage_->Rename("missing", "target"), Code::kNotFound);

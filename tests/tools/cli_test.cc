@@ -193,6 +193,21 @@ TEST_F(CliTest, HeadOfAnEmptyDatabaseAndAfterWrites) {
   EXPECT_EQ(Ok({"head"}), head);  // stable across opens
 }
 
+TEST_F(CliTest, CompactMergesTheIndexIntoOneTable) {
+  std::string ndjson;
+  for (int i = 0; i < 400; i++) {
+    ndjson += "{\"coll\":\"c\",\"id\":\"" + std::to_string(i) + "\",\"data\":{\"i\":" +
+              std::to_string(i) + "}}\n";
+  }
+  Ok({"import", "-"}, ndjson);  // its close writes one large table
+  Ok({"put", "c", "7", "{\"i\":70}"});  // and this close a small one beside it
+  const std::string before = Ok({"get", "c", "7"}) + Ok({"history", "c", "7"}) + Ok({"list", "c"});
+  EXPECT_EQ(Ok({"compact"}), "{\"checkpoint_tables_before\":2,\"checkpoint_tables\":1}\n");
+  EXPECT_EQ(Ok({"get", "c", "7"}) + Ok({"history", "c", "7"}) + Ok({"list", "c"}), before);
+  EXPECT_NE(Ok({"stats"}).find("\"checkpoint_tables\":1,"), std::string::npos);
+  Ok({"verify"});
+}
+
 TEST_F(CliTest, StatsPrintsEveryFieldAsJson) {
   Ok({"put", "users", "u1", "1"});
   Ok({"put", "users", "u1", "2"});

@@ -320,6 +320,15 @@ class Database {
   // Writes a checkpoint of the in-memory index now and waits for it.
   virtual Status Checkpoint() = 0;
 
+  // A checkpoint that merges the whole index into one table, and waits for
+  // it. Checkpoints merge only small tables, so after a bulk load the index
+  // is a few sorted runs and every point read and range scan searches each
+  // of them; after Compact it searches one. Costs a rewrite of the whole
+  // index (not of the log), so call it after a bulk load, not after every
+  // write. Readers and writers go on meanwhile; a crash leaves either the
+  // old tables or the new one.
+  virtual Status Compact() = 0;
+
   // Syncs everything written so far (useful in relaxed mode).
   virtual Status Sync() = 0;
 

@@ -76,11 +76,15 @@ const cases = {
       await rejects(() => s.openFile(bad, { create: true }), 'INVALID_ARGUMENT', `name ${bad}`);
     }
     s.openFile('one', { create: true }).write(0, new Uint8Array([1]));
-    s.openFile('two', { create: true }).write(0, new Uint8Array([2, 2]));
+    const replaced = s.openFile('two', { create: true });
+    replaced.write(0, new Uint8Array([2, 2]));
+    replaced.sync();
     equal(s.list().sort(), ['one', 'two'], 'list');
     s.rename('one', 'two');
     equal(s.list(), ['two'], 'list after rename');
     equal(s.openFile('two', {}).size(), 1, 'the renamed file replaced the old one');
+    equal(read(replaced, 0, 2).bytes, [2, 2], 'a file open while renamed over stays readable');
+    replaced.close();
     await rejects(() => s.rename('one', 'three'), 'NOT_FOUND', 'rename missing');
     s.remove('two');
     await rejects(() => s.remove('two'), 'NOT_FOUND', 'remove missing');

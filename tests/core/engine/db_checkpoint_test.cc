@@ -391,5 +391,180 @@ TEST_F(DbCheckpointTest, ReadsAVersion1Checkpoint) {
   check();
 }
 
+
+// What every read path returns, for comparing a database before and after a
+// compaction: each document's current version, its history, its version AS
+// OF `as_of`, every version by hash, the version scan, and an indexed query.
+std::string Snapshot(Database* db, const std::vector<std::string>& ids, uint64_t as_of) {
+  std::string out;
+  for (const std::string& id : ids) {
+    auto now = db->Get("docs", id);
+    if (!now.ok()) return "Get failed: " + now.status().ToString();
+    out += id + " now " + (now->has_value() ? (*now)->hash.ToHex() + (*now)->data : "-") + "\n";
+    ReadOptions past;
+    past.as_of = as_of;
+    auto then = db->Get("docs", id, past);
+    if (!then.ok()) return "Get AS OF failed: " + then.status().ToString();
+    out += id + " then " + (then->has_value() ? (*then)->hash.ToHex() : "-") + "\n";
+    auto h = db->History("docs", id);
+    if (!h.ok()) return "History failed: " + h.status().ToString();
+    for (const Version& v : *h) {
+      auto by_hash = db->GetByHash(v.hash);
+      if (!by_hash.ok() || !by_hash->has_value()) return "GetByHash failed for " + v.hash.ToHex();
+      out += id + " history " + v.hash.ToHex() + " " + std::to_string((*by_hash)->seq) + "\n";
+    }
+  }
+  auto versions = db->Versions(1, 1 << 20);
+  if (!versions.ok()) return "Versions failed: " + versions.status().ToString();
+  out += "versions " + std::to_string(versions->size()) + "\n";
+  auto rows = db->Query("FROM docs WHERE i >= 10 AND i < 40 ORDER BY i");
+  if (!rows.ok()) return "Query failed: " + rows.status().ToString();
+  for (const auto& row : rows->rows) out += "row " + row + "\n";
+  return out;
+}
+
+// Compact merges the whole index into one table, whether or not anything
+// was written since the last checkpoint, and every read path returns what it
+// returned before, before and after a reopen. The superseded files go.
+TEST_F(DbCheckpointTest, CompactMergesEveryTableIntoOne) {
+  ASSERT_TRUE(db_->CreateIndex("docs", "i").ok());
+  std::vector<std::string> ids;
+  for (int i = 0; i < 200; i++) ids.push_back("d" + std::to_string(i));
+  uint64_t as_of = 0;
+  auto write = [&](int rounds, int first_round) {
+    for (int r = first_round; r < first_round + rounds; r++) {
+      std::vector<WriteOp> ops;
+      for (int i = r % 3; i < 200; i += 3) {
+        WriteOp op;
+        op.coll = "docs";
+        op.id = ids[static_cast<size_t>(i)];
+        op.doc_json = Doc(i, r, 40);
+        ops.push_back(op);
+      }
+      auto vs = db_->PutMany(ops);
+      ASSERT_TRUE(vs.ok()) << vs.status().ToString();
+      if (r == 4) as_of = vs->back().seq;
+    }
+    ASSERT_TRUE(db_->Delete("docs", ids[7]).ok());
+  };
+  write(12, 0);
+  ASSERT_GE(db_->GetStats().checkpoint_tables, 2u);
+  ASSERT_GT(db_->GetStats().memtable_entries, 0u);
+  const std::string before = Snapshot(db_.get(), ids, as_of);
+  ASSERT_EQ(before.find("failed"), std::string::npos) << before;
+
+  // With writes in the memtable: a new table named by the current seq.
+  ASSERT_TRUE(db_->Compact().ok());
+  EXPECT_EQ(db_->GetStats().checkpoint_tables, 1u);
+  EXPECT_EQ(db_->GetStats().memtable_entries, 0u);
+  EXPECT_EQ(CheckpointFiles(fs_).size(), 1u);
+  EXPECT_EQ(Snapshot(db_.get(), ids, as_of), before);
+
+  // With nothing written since the last checkpoint: the new table takes the
+  // newest table's seq, and so its file name.
+  write(8, 12);
+  ASSERT_TRUE(db_->Checkpoint().ok());
+  ASSERT_GE(db_->GetStats().checkpoint_tables, 2u);
+  ASSERT_EQ(db_->GetStats().memtable_entries, 0u);
+  const std::string newest = CheckpointFiles(fs_).back();
+  const std::string after_writes = Snapshot(db_.get(), ids, as_of);
+  ASSERT_NE(after_writes, before);
+  ASSERT_TRUE(db_->Compact().ok());
+  EXPECT_EQ(db_->GetStats().checkpoint_tables, 1u);
+  EXPECT_EQ(CheckpointFiles(fs_), std::vector<std::string>{newest});
+  EXPECT_EQ(Snapshot(db_.get(), ids, as_of), after_writes);
+
+  // One table and nothing new: nothing to do.
+  const std::string image = fs_.ReadRaw(newest);
+  ASSERT_TRUE(db_->Compact().ok());
+  EXPECT_EQ(fs_.ReadRaw(newest), image);
+
+  auto report = db_->Verify();
+  ASSERT_TRUE(report.ok());
+  EXPECT_TRUE(report->ok);
+  ASSERT_TRUE(db_->Close().ok());
+  Reopen();
+  EXPECT_EQ(db_->GetStats().replayed_records, 0u);
+  EXPECT_EQ(db_->GetStats().checkpoint_tables, 1u);
+  EXPECT_EQ(Snapshot(db_.get(), ids, as_of), after_writes);
+}
+
+// A compaction that fails part way (an I/O error on any of its writes or
+// syncs) or loses its unsynced bytes to a power cut leaves a database that
+// reads as before, now and after a reopen.
+TEST_F(DbCheckpointTest, CompactSurvivesFailuresAndPowerCuts) {
+  std::vector<std::string> ids;
+  for (int i = 0; i < 120; i++) ids.push_back("d" + std::to_string(i));
+  uint64_t as_of = 0;
+  for (int r = 0; r < 10; r++) {
+    std::vector<WriteOp> ops;
+    for (int i = r % 2; i < 120; i += 2) {
+      WriteOp op;
+      op.coll = "docs";
+      op.id = ids[static_cast<size_t>(i)];
+      op.doc_json = Doc(i, r, 60);
+      ops.push_back(op);
+    }
+    auto vs = db_->PutMany(ops);
+    ASSERT_TRUE(vs.ok());
+    if (r == 3) as_of = vs->back().seq;
+  }
+  ASSERT_TRUE(db_->Checkpoint().ok());
+  ASSERT_GE(db_->GetStats().checkpoint_tables, 2u);
+  ASSERT_TRUE(db_->Close().ok());
+  Reopen();
+  const std::string before = Snapshot(db_.get(), ids, as_of);
+  ASSERT_EQ(before.find("failed"), std::string::npos) << before;
+
+  // How many writes and syncs a whole compaction makes.
+  const std::vector<std::string> files = CheckpointFiles(fs_);
+  std::map<std::string, std::string> images;
+  for (const std::string& f : files) images[f] = fs_.ReadRaw(f);
+  const uint64_t writes0 = fs_.writes(), syncs0 = fs_.syncs();
+  ASSERT_TRUE(db_->Compact().ok());
+  const uint64_t writes = fs_.writes() - writes0, syncs = fs_.syncs() - syncs0;
+  ASSERT_GE(writes, 2u);
+  ASSERT_GE(syncs, 1u);
+  db_.reset();
+  // Put the old tables back: every case starts from the same files.
+  auto restore = [&] {
+    fs_.PowerCut();
+    auto storage = fs_.NewStorage();
+    for (const std::string& f : CheckpointFiles(fs_)) ASSERT_TRUE(storage->Remove(f).ok());
+    for (const auto& [f, bytes] : images) fs_.WriteRaw(f, bytes);
+  };
+
+  for (uint64_t n = 1; n <= writes + syncs; n++) {
+    SCOPED_TRACE("fault " + std::to_string(n));
+    restore();
+    Reopen();
+    ASSERT_EQ(db_->GetStats().checkpoint_tables, files.size());
+    if (n <= writes) {
+      fs_.FailWrite(n, FaultKind::kEIO);
+    } else {
+      fs_.FailSync(n - writes, FaultKind::kENOSPC);
+    }
+    Status s = db_->Compact();
+    fs_.ClearFaults();
+    EXPECT_FALSE(s.ok());
+    EXPECT_EQ(Snapshot(db_.get(), ids, as_of), before);
+    db_.reset();
+    fs_.PowerCut();
+    Reopen();
+    EXPECT_EQ(Snapshot(db_.get(), ids, as_of), before);
+  }
+
+  // A power cut right after a compaction returns: the new table is durable.
+  restore();
+  Reopen();
+  ASSERT_TRUE(db_->Compact().ok());
+  fs_.PowerCut();
+  db_.reset();
+  Reopen();
+  EXPECT_EQ(db_->GetStats().checkpoint_tables, 1u);
+  EXPECT_EQ(CheckpointFiles(fs_).size(), 1u);
+  EXPECT_EQ(Snapshot(db_.get(), ids, as_of), before);
+}
+
 }  // namespace
 }  // namespace cairn
