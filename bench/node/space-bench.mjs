@@ -9,7 +9,7 @@
 //        [--queries Q] [--lines L] [--dir PATH] [--engines a,b]
 //        [--no-checkpoint] [--native PATH|none] [--json FILE]
 //
-// --no-checkpoint skips cairndb's checkpoint() after the load, so the queries
+// --no-checkpoint skips cairndb's compact() after the load, so the queries
 // also read the points still in the memtable (much slower; BENCHMARKS.md).
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -277,7 +277,7 @@ const fmt = (x) =>
 const ratio = (peer, cairn) => (peer && cairn ? `${(peer / cairn).toFixed(2)}x` : 'n/a');
 const metrics = [
   ['load', `load ${config.points.toLocaleString('en-US')} points`, 's'],
-  ...(config.checkpoint && CAIRN.length ? [['checkpoint', 'cairndb checkpoint() after the load (not in the load)', 's']] : []),
+  ...(config.checkpoint && CAIRN.length ? [['checkpoint', 'cairndb compact() after the load (not in the load)', 's']] : []),
   ...kinds.map((k) => [k.name, k.name, 'µs/query']),
 ];
 const out = [];
@@ -318,7 +318,7 @@ if (CAIRN.length) {
 if (native && medians['cairndb (node)']) {
   const wasm = medians['cairndb (node)'];
   out.push('');
-  out.push(`cairndb (node) against the native engine (cairn-space-bench on the same sizes: its own uniform 2-D points and queries, strict durability, ${config.queries} subscope lines, a checkpoint after the load):`);
+  out.push(`cairndb (node) against the native engine (cairn-space-bench on the same sizes: its own uniform 2-D points and queries, strict durability, ${config.queries} subscope lines, a compaction after the load):`);
   out.push('');
   out.push('| measurement | native Cairn | cairndb (node) | native time / wasm time | native Boost rtree packed | flatbush |');
   out.push('|---|---:|---:|---:|---:|---:|');

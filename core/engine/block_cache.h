@@ -18,6 +18,18 @@
 
 namespace cairn {
 
+#if defined(__SANITIZE_ADDRESS__)
+inline constexpr bool kUnderAddressSanitizer = true;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+inline constexpr bool kUnderAddressSanitizer = true;
+#else
+inline constexpr bool kUnderAddressSanitizer = false;
+#endif
+#else
+inline constexpr bool kUnderAddressSanitizer = false;
+#endif
+
 class BlockCache {
  public:
   using Block = std::shared_ptr<const std::string>;
@@ -44,7 +56,10 @@ class BlockCache {
   // followed by an eviction then costs no allocation, no zero-fill and no
   // free. At most kPooledBuffers buffers wait outside the budget.
   std::shared_ptr<std::string> Acquire(size_t size);
-  static constexpr size_t kPooledBuffers = 16;
+  // Under AddressSanitizer nothing is pooled, so that a read through a view
+  // of an evicted block stays a use-after-free it reports, not a read of
+  // whatever block reused the buffer.
+  static constexpr size_t kPooledBuffers = kUnderAddressSanitizer ? 0 : 16;
   // Buffers come in a few capacities, so that one evicted buffer fits the
   // next block of about its size: `size` rounded up to a multiple of 128
   // bytes (at most 6% more for a 2 KiB block). Sizes above kPooledBytes are
