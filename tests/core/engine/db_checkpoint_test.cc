@@ -6,7 +6,9 @@
 #include <algorithm>
 #include <map>
 #include <random>
+#include <atomic>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "cairn/db.h"
@@ -15,6 +17,7 @@
 #include "engine/db_impl.h"
 #include "engine/table.h"
 #include "storage-backends/fault/fault_storage.h"
+#include "storage-backends/posix/thread_scheduler.h"
 #include "util/coding.h"
 
 namespace cairn {
@@ -564,6 +567,85 @@ TEST_F(DbCheckpointTest, CompactSurvivesFailuresAndPowerCuts) {
   EXPECT_EQ(db_->GetStats().checkpoint_tables, 1u);
   EXPECT_EQ(CheckpointFiles(fs_).size(), 1u);
   EXPECT_EQ(Snapshot(db_.get(), ids, as_of), before);
+}
+
+// Compactions run while a writer and readers go on, with background
+// checkpoints in between: every read finds what was acknowledged before it
+// started, and the end state is every write, before and after a reopen.
+TEST_F(DbCheckpointTest, CompactWhileWritingAndReading) {
+  ThreadScheduler scheduler;
+  // Declared after the scheduler: the database closes before it stops,
+  // whichever way the test ends.
+  struct CloseFirst {
+    std::unique_ptr<Database>* db;
+    ~CloseFirst() { db->reset(); }
+  } close_first{&db_};
+  opts_.scheduler = &scheduler;
+  Reopen();
+  constexpr int kDocs = 150;
+  std::atomic<int> acknowledged{0};  // rounds whose writes have returned
+  std::atomic<bool> failed{false};
+  std::thread writer([&] {
+    for (int r = 1; r <= 40 && !failed; r++) {
+      std::vector<WriteOp> ops;
+      for (int i = 0; i < kDocs; i++) {
+        WriteOp op;
+        op.coll = "docs";
+        op.id = "d" + std::to_string(i);
+        op.doc_json = "{\"i\":" + std::to_string(i) + ",\"r\":" + std::to_string(r) + "}";
+        ops.push_back(op);
+      }
+      if (!db_->PutMany(ops).ok()) failed = true;
+      acknowledged = r;
+    }
+  });
+  std::thread reader([&] {
+    std::mt19937 rng(11);
+    while (acknowledged < 40 && !failed) {
+      const int floor = acknowledged;
+      const int i = static_cast<int>(rng() % kDocs);
+      auto v = db_->Get("docs", "d" + std::to_string(i));
+      if (!v.ok() || (floor > 0 && !v->has_value())) {
+        failed = true;
+        break;
+      }
+      if (v->has_value()) {
+        const std::string& data = (*v)->data;
+        const int round = std::stoi(data.substr(data.find("\"r\":") + 4));
+        if (round < floor) failed = true;  // an acknowledged write went missing
+      }
+    }
+  });
+  int compactions = 0;
+  while (acknowledged < 40 && !failed) {
+    Status st = db_->Compact();
+    if (!st.ok()) {
+      ADD_FAILURE() << st.ToString();
+      failed = true;
+    }
+    compactions++;
+  }
+  writer.join();
+  reader.join();
+  ASSERT_FALSE(failed);
+  EXPECT_GE(compactions, 2);
+  ASSERT_TRUE(db_->Compact().ok());
+  EXPECT_EQ(db_->GetStats().checkpoint_tables, 1u);
+  auto check = [&] {
+    for (int i = 0; i < kDocs; i++) {
+      auto h = db_->History("docs", "d" + std::to_string(i));
+      ASSERT_TRUE(h.ok());
+      ASSERT_EQ(h->size(), 40u);
+      EXPECT_EQ(h->front().data, "{\"i\":" + std::to_string(i) + ",\"r\":40}");
+    }
+    auto report = db_->Verify();
+    ASSERT_TRUE(report.ok());
+    EXPECT_TRUE(report->ok);
+  };
+  check();
+  ASSERT_TRUE(db_->Close().ok());
+  Reopen();
+  check();
 }
 
 }  // namespace
