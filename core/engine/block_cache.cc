@@ -1,6 +1,7 @@
 #include "engine/block_cache.h"
 
 #include <algorithm>
+#include <atomic>
 #include <utility>
 
 namespace cairn {
@@ -82,9 +83,12 @@ void BlockCache::Remove(uint32_t e, size_t slot) {
   Entry& x = entries_[e];
   usage_ -= x.charge;
   // Only the cache holds the block (a reader takes its copy under mu_), so
-  // its buffer can serve the next Acquire.
+  // its buffer can serve the next Acquire. use_count() is a relaxed load:
+  // the fence orders the last reader's release of its copy before the
+  // buffer's next writes, as the shared_ptr's own destructor would.
   if (pool_.size() < kPooledBuffers && x.block.use_count() == 1 &&
       x.block->capacity() == AcquireCapacity(x.block->capacity())) {
+    std::atomic_thread_fence(std::memory_order_acquire);
     pool_.push_back(std::const_pointer_cast<std::string>(std::move(x.block)));
   }
   x.block.reset();
