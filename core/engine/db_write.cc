@@ -4,6 +4,7 @@
 
 #include "docs/validate.h"
 #include "docs/version_codec.h"
+#include "engine/bloom.h"
 #include "engine/db_impl.h"
 #include "engine/log_format.h"
 #include "util/coding.h"
@@ -201,7 +202,18 @@ Status DBImpl::StageWriter(Writer* w, GroupState* group) {
   int64_t delta = 0;
   const uint64_t base_seq = group->first_seq + group->versions.size();
   ReaderLock index_lock(&index_mu_);
+  // Each lookup below is a few cache misses into tables far larger than the
+  // CPU cache; fetching them kAhead documents early overlaps them with the
+  // hashing of the documents in between.
+  constexpr size_t kAhead = 2;
+  std::string scratch;
+  for (size_t i = 0; i < kAhead && i < w->ops.size(); i++) {
+    PrefetchDocument(w->ops[i].coll, w->ops[i].id, &scratch);
+  }
   for (size_t i = 0; i < w->ops.size(); i++) {
+    if (i + kAhead < w->ops.size()) {
+      PrefetchDocument(w->ops[i + kAhead].coll, w->ops[i + kAhead].id, &scratch);
+    }
     PreparedOp& op = w->ops[i];
     auto context = [&](const Status& s) {
       return w->ops.size() > 1 ? s.WithContext("batch item " + std::to_string(i)) : s;
@@ -324,11 +336,30 @@ Status DBImpl::CommitGroup(GroupState* group) {
   return Status::OK();
 }
 
+void DBImpl::PrefetchDocument(std::string_view coll, std::string_view id, std::string* scratch) {
+  scratch->clear();
+  AppendDocPrefix(scratch, coll, id);
+  const uint64_t h = DocFilterHash(*scratch);  // the memtables' hash of the prefix too
+  mem_->PrefetchVersion(h);
+  if (imm_) imm_->PrefetchVersion(h);
+  for (const CheckpointTable& t : tables_) {
+    if (t.filter_has_hashes) BlockedBloomPrefetch(t.filter, h);
+  }
+}
+
 void DBImpl::ApplyVersions(const std::vector<Version>& versions, const std::vector<Location>& locs,
                            const CommitRef& commit, std::string_view payload) {
   if (!versions.empty()) mem_->Put(CommitKey(versions.front().seq), EncodeCommitRef(commit));
   std::string key, value;  // reused: no allocation per version
+  constexpr size_t kAhead = 2;  // as in StageWriter
   for (size_t i = 0; i < versions.size(); i++) {
+    if (i + kAhead < versions.size()) {
+      const Version& next = versions[i + kAhead];
+      mem_->PrefetchHashKey(next.hash);
+      key.clear();
+      AppendDocPrefix(&key, next.coll, next.id);
+      mem_->PrefetchVersion(DocFilterHash(key));
+    }
     const Version& v = versions[i];
     // Small items are copied into the index, so a point read is one lookup.
     // Not those of spatial points: their 'S' entries already hold their

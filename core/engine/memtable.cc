@@ -335,6 +335,17 @@ bool MemTable::FindVersion(std::string_view doc_prefix, std::string_view target,
   return false;
 }
 
+void MemTable::PrefetchVersion(uint64_t doc_hash) const {
+  if (!newest_.empty()) __builtin_prefetch(&newest_[doc_hash & (newest_.size() - 1)]);
+}
+
+void MemTable::PrefetchHashKey(const Hash& version_hash) const {
+  if (hashes_.empty()) return;
+  uint64_t h;
+  std::memcpy(&h, version_hash.bytes.data(), sizeof(h));  // as HashKeyHash reads it
+  __builtin_prefetch(&hashes_[MixHash(h) & (hashes_.size() - 1)]);
+}
+
 bool MemTable::LowerBound(std::string_view target, std::string_view* key,
                           std::string_view* value) const {
   auto it = ordered_.lower_bound(target);

@@ -26,6 +26,7 @@
 #include <string_view>
 #include <vector>
 
+#include "cairn/hash.h"
 #include "engine/table.h"
 #include "util/arena.h"
 
@@ -47,6 +48,14 @@ class MemTable {
   // over that document's versions in this memtable.
   bool FindVersion(std::string_view doc_prefix, std::string_view target, std::string_view* key,
                    std::string_view* value) const;
+
+  // Hints for a batch of writes: start fetching the hash-table slot that
+  // FindVersion (and Put of a version key) will probe for the document whose
+  // prefix hashes to `doc_hash` (Checksum64 of the prefix), and the slot a
+  // Put of HashKey(version_hash) will take. They read nothing and change
+  // nothing; the memtable must not change meanwhile on another thread.
+  void PrefetchVersion(uint64_t doc_hash) const;
+  void PrefetchHashKey(const Hash& version_hash) const;
 
   // The first entry with key >= target among the ordered (non-hash) keys:
   // *key and *value are set, or false when there is none.
