@@ -386,8 +386,8 @@ const std::vector<CommandSpec>& CliCommands() {
           .details =
               "Writes a checkpoint that merges every checkpoint table into one, so reads search "
               "one sorted run instead of several. Rewrites the index, not the log or any data. "
-              "Prints {\"checkpoint_tables_before\":<n>,\"checkpoint_tables\":1} (0 for a "
-              "database with nothing to merge).",
+              "Prints {\"checkpoint_tables_before\":<n>,\"checkpoint_tables\":<m>}, where m is "
+              "1, or 0 while the database has no entries to checkpoint.",
       },
       {
           .name = "head",

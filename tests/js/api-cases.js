@@ -170,7 +170,7 @@ export function defineApiCases(openDb) {
     await db.close();
     await db.close();
     assert.equal(db.closed, true);
-    for (const call of [() => db.get('x', '1'), () => db.put('x', '2', 1), () => db.head(), () => db.verify()]) {
+    for (const call of [() => db.get('x', '1'), () => db.put('x', '2', 1), () => db.head(), () => db.verify(), () => db.compact()]) {
       await assert.rejects(call(), (e) => e instanceof CairnError && e.code === 'CLOSED');
     }
     const db2 = await openDb();

@@ -52,6 +52,7 @@ TEST(CliUsageTest, EveryUsageErrorExitsTwoAndTouchesNothing) {
        "<coll> <id> <json|-> [--caused-by H[,H...]] [--valid-from T] [--valid-to T]",
        "put"},
       {{"DB", "head", "x"}, "'head' takes no operands (unexpected 'x')", "head"},
+      {{"DB", "compact", "x"}, "'compact' takes no operands (unexpected 'x')", "compact"},
       {{"DB", "import", "a", "b"},
        "'import' takes at most 1 operand, got 2 (unexpected 'b'); usage: cairn <dir> import "
        "[FILE|-] [--batch N]",

@@ -208,6 +208,14 @@ TEST_F(CliTest, CompactMergesTheIndexIntoOneTable) {
   Ok({"verify"});
 }
 
+TEST_F(CliTest, CompactOfAMissingDatabaseIsNotFoundAndCreatesNothing) {
+  CliRun r = Run({"compact"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.out, "");
+  EXPECT_EQ(r.err.rfind("cairn: NOT_FOUND: ", 0), 0u) << r.err;
+  EXPECT_EQ(Run({"head"}).exit_code, 1);  // still no database
+}
+
 TEST_F(CliTest, StatsPrintsEveryFieldAsJson) {
   Ok({"put", "users", "u1", "1"});
   Ok({"put", "users", "u1", "2"});
