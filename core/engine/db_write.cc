@@ -351,15 +351,11 @@ void DBImpl::ApplyVersions(const std::vector<Version>& versions, const std::vect
                            const CommitRef& commit, std::string_view payload) {
   if (!versions.empty()) mem_->Put(CommitKey(versions.front().seq), EncodeCommitRef(commit));
   std::string key, value;  // reused: no allocation per version
-  constexpr size_t kAhead = 2;  // as in StageWriter
+  // The document slots were probed by StageWriter moments ago; the 'h'
+  // slots are new, so fetch them ahead (as StageWriter does its lookups).
+  constexpr size_t kAhead = 2;
   for (size_t i = 0; i < versions.size(); i++) {
-    if (i + kAhead < versions.size()) {
-      const Version& next = versions[i + kAhead];
-      mem_->PrefetchHashKey(next.hash);
-      key.clear();
-      AppendDocPrefix(&key, next.coll, next.id);
-      mem_->PrefetchVersion(DocFilterHash(key));
-    }
+    if (i + kAhead < versions.size()) mem_->PrefetchHashKey(versions[i + kAhead].hash);
     const Version& v = versions[i];
     // Small items are copied into the index, so a point read is one lookup.
     // Not those of spatial points: their 'S' entries already hold their

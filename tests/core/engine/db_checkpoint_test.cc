@@ -4,9 +4,9 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <atomic>
 #include <map>
 #include <random>
-#include <atomic>
 #include <string>
 #include <thread>
 #include <vector>
@@ -394,7 +394,6 @@ TEST_F(DbCheckpointTest, ReadsAVersion1Checkpoint) {
   check();
 }
 
-
 // What every read path returns, for comparing a database before and after a
 // compaction: each document's current version, its history, its version AS
 // OF `as_of`, every version by hash, the version scan, and an indexed query.
@@ -426,6 +425,22 @@ std::string Snapshot(Database* db, const std::vector<std::string>& ids, uint64_t
   return out;
 }
 
+// One round of rewrites for compaction tests: every `stride`-th of `ids`,
+// starting at round % stride, with Doc(i, round, pad).
+std::vector<WriteOp> RoundOps(const std::vector<std::string>& ids, int round, int stride,
+                              size_t pad) {
+  std::vector<WriteOp> ops;
+  for (size_t i = static_cast<size_t>(round % stride); i < ids.size();
+       i += static_cast<size_t>(stride)) {
+    WriteOp op;
+    op.coll = "docs";
+    op.id = ids[i];
+    op.doc_json = Doc(static_cast<int>(i), round, pad);
+    ops.push_back(op);
+  }
+  return ops;
+}
+
 // Compact merges the whole index into one table, whether or not anything
 // was written since the last checkpoint, and every read path returns what it
 // returned before, before and after a reopen. The superseded files go.
@@ -436,15 +451,7 @@ TEST_F(DbCheckpointTest, CompactMergesEveryTableIntoOne) {
   uint64_t as_of = 0;
   auto write = [&](int rounds, int first_round) {
     for (int r = first_round; r < first_round + rounds; r++) {
-      std::vector<WriteOp> ops;
-      for (int i = r % 3; i < 200; i += 3) {
-        WriteOp op;
-        op.coll = "docs";
-        op.id = ids[static_cast<size_t>(i)];
-        op.doc_json = Doc(i, r, 40);
-        ops.push_back(op);
-      }
-      auto vs = db_->PutMany(ops);
+      auto vs = db_->PutMany(RoundOps(ids, r, 3, 40));
       ASSERT_TRUE(vs.ok()) << vs.status().ToString();
       if (r == 4) as_of = vs->back().seq;
     }
@@ -500,15 +507,7 @@ TEST_F(DbCheckpointTest, CompactSurvivesFailuresAndPowerCuts) {
   for (int i = 0; i < 120; i++) ids.push_back("d" + std::to_string(i));
   uint64_t as_of = 0;
   for (int r = 0; r < 10; r++) {
-    std::vector<WriteOp> ops;
-    for (int i = r % 2; i < 120; i += 2) {
-      WriteOp op;
-      op.coll = "docs";
-      op.id = ids[static_cast<size_t>(i)];
-      op.doc_json = Doc(i, r, 60);
-      ops.push_back(op);
-    }
-    auto vs = db_->PutMany(ops);
+    auto vs = db_->PutMany(RoundOps(ids, r, 2, 60));
     ASSERT_TRUE(vs.ok());
     if (r == 3) as_of = vs->back().seq;
   }
