@@ -2,6 +2,9 @@
 // and the browser tests. It serves directories of this repository under URL
 // prefixes, with the MIME types module workers and WebAssembly need, and
 // nothing outside them. No COOP/COEP headers: cairndb does not need them.
+// Responses carry an ETag (size and modification time), and a request that
+// names the current one gets 304, so a browser revalidates its cached copy
+// instead of downloading the .wasm again (and can reuse its compiled code).
 //
 // As a program (npm start runs it): node web-demo/server.js [port]
 // serves the demo at / and the cairndb package at /cairndb/, prints the URL
@@ -58,16 +61,28 @@ export function startServer(mounts = demoMounts, port = 0) {
       res.writeHead(405, { 'content-type': 'text/plain' }).end('method not allowed\n');
       return;
     }
-    fs.readFile(file ?? '', (err, body) => {
-      if (err || !file) {
+    fs.stat(file ?? '', (statErr, stat) => {
+      if (statErr || !file || !stat.isFile()) {
         res.writeHead(404, { 'content-type': 'text/plain' }).end(`not found: ${urlPath}\n`);
         return;
       }
-      res.writeHead(200, {
+      const headers = {
         'content-type': MIME[path.extname(file)] ?? 'application/octet-stream',
         'cache-control': 'no-cache',
+        etag: `"${stat.size.toString(16)}-${Math.floor(stat.mtimeMs).toString(16)}"`,
+      };
+      if (req.headers['if-none-match'] === headers.etag) {
+        res.writeHead(304, headers).end();
+        return;
+      }
+      fs.readFile(file, (err, body) => {
+        if (err) {
+          res.writeHead(404, { 'content-type': 'text/plain' }).end(`not found: ${urlPath}\n`);
+          return;
+        }
+        res.writeHead(200, headers);
+        res.end(req.method === 'HEAD' ? undefined : body);
       });
-      res.end(req.method === 'HEAD' ? undefined : body);
     });
   });
   return new Promise((resolvePromise, reject) => {

@@ -69,11 +69,11 @@ async function oneShot(o, message, what) {
 // tab, worker or open) is LOCKED.
 export async function open(target, options) {
   const o = normalise(target, options, 'open');
-  const persisted = o.storage === 'memory' ? false : await requestPersistence();
+  const persisting = o.storage === 'memory' ? false : requestPersistence();
   const channel = startWorker(o.name ?? 'memory');
   try {
     const { value: info } = await channel.request({ op: 'open', args: [o] }, 'open');
-    return new RemoteDatabase(channel, info, persisted);
+    return new RemoteDatabase(channel, info, await persisting);
   } catch (e) {
     channel.terminate();
     throw e;

@@ -23,12 +23,21 @@
 // are durable when the call returns), so an answered write is committed.
 // A request does not wait for the previous answer's commit to run, so
 // writes arriving during a commit share the next one.
+//
+// Loading on demand (IndexedDB): the database opens once the sizes and the
+// tails of its files are read, and the rest loads behind it (see
+// storage-backends/idb/idb-storage.js). A call that writes nothing and
+// touches a chunk not loaded yet runs again once that chunk is in (up to
+// MISS_ROUNDS times, then after the whole load); a call that may write
+// (any method not in READS) first waits for the whole load, so no write
+// ever stops halfway on a missing chunk.
 import createCairnModule from '../dist/cairn-web.mjs';
 import { OpfsStorage } from '../dist/backends/opfs-storage.js';
 import { IdbStorage } from '../dist/backends/idb-storage.js';
 import { MemoryStorage } from '../dist/backends/memory-storage.js';
 import { bridgeStorage } from './bridge.js';
 import { Database } from './database.js';
+import { Space } from './space.js';
 import { CairnError, invalid } from './errors.js';
 import { engineOptions } from './options.js';
 import { decodeDoc } from './wire.js';
@@ -40,6 +49,38 @@ const objects = new Map(); // remote object id -> object (0: the database)
 let nextObject = 1;
 let running = Promise.resolve();
 let answered = Promise.resolve();
+
+// The methods that write nothing, so may run again after a miss.
+const READS = new Map([
+  [Database, new Set(['get', 'getByHash', 'history', 'list', 'versions', 'collections', 'trace', 'query', 'indexes',
+    'neighbors', 'head', 'seq', 'verify', 'stats', 'spaces', 'edgesAt', 'edgesOfKind', 'traverseEdges'])],
+  [Space, new Set(['bbox', 'subscope', 'count', 'nearest', 'history', 'branches', 'diff'])],
+]);
+const MISS_ROUNDS = 3;
+
+// Runs `fn` (which writes nothing) until it touches no chunk `storage` has
+// not loaded yet, loading what it missed between runs.
+async function withChunks(storage, fn) {
+  for (let round = 1; ; round++) {
+    let value;
+    let error = null;
+    try {
+      value = await fn();
+    } catch (e) {
+      error = e;
+    }
+    if (!storage?.hasMisses?.()) {
+      if (error) throw error;
+      return value;
+    }
+    if (round >= MISS_ROUNDS) await storage.whenLoaded();
+    await storage.fetchMisses();
+  }
+}
+
+function writesNothing(obj, method) {
+  return READS.get(Object.getPrototypeOf(obj)?.constructor)?.has(method) ?? false;
+}
 
 function loadModule() {
   modulePromise ??= createCairnModule();
@@ -74,7 +115,7 @@ function asCairnError(e) {
 
 async function openBackend(kind, o) {
   if (kind === 'opfs') return OpfsStorage.open(o.name);
-  if (kind === 'idb') return IdbStorage.open(o.name, { durability: o.durability ?? 'strict' });
+  if (kind === 'idb') return IdbStorage.open(o.name, { durability: o.durability ?? 'strict', load: 'demand' });
   return new MemoryStorage(o.name ?? 'memory');
 }
 
@@ -93,12 +134,21 @@ async function openDatabase(o) {
   const args = engineOptions(o);
   const kind = storageKind(o);
   const [module, storage] = await Promise.all([loadModule(), openBackend(kind, o)]);
-  const handle = new module.Database();
-  const r = handle.open(bridgeStorage(storage), ...args);
-  if (r !== null) {
-    handle.delete();
+  let handle;
+  try {
+    // Opening writes only into what it has read (a torn log tail it cuts),
+    // so a miss leaves nothing half-written, and the open runs again.
+    await withChunks(storage, () => {
+      handle = new module.Database();
+      const r = handle.open(bridgeStorage(storage), ...args);
+      if (r !== null) {
+        handle.delete();
+        throw new CairnError(r.code, r.message);
+      }
+    });
+  } catch (e) {
     await storage.close?.().catch(() => {});
-    throw new CairnError(r.code, r.message);
+    throw e;
   }
   backend = storage;
   db = new Database(handle);
@@ -141,7 +191,13 @@ async function call(target, method, args) {
   if (target === 0 && method === 'putMany' && Array.isArray(args[0])) {
     args[0] = args[0].map((op) => (op && typeof op === 'object' && 'doc' in op ? { ...op, doc: decodeDoc(op.doc) } : op));
   }
-  const value = await obj[method](...args);
+  let value;
+  if (writesNothing(obj, method)) {
+    value = await withChunks(backend, () => obj[method](...args));
+  } else {
+    await backend?.whenLoaded?.();
+    value = await obj[method](...args);
+  }
   if (method === 'close') {
     objects.delete(target);
     if (target === 0) await closeDatabase();
@@ -161,6 +217,7 @@ async function closeDatabase() {
 // a sync, so the copy is the state every acknowledged write is in.
 async function exportFiles() {
   if (!db) throw new CairnError('CLOSED', 'the database is closed');
+  await backend.whenLoaded?.();
   await db.sync();
   const files = {};
   for (const name of backend.list()) {

@@ -151,3 +151,22 @@ for (const storage of ['opfs', 'idb']) {
     await page.close();
   });
 }
+
+// The demo's static server: revalidation by ETag (304 when unchanged, so a
+// browser reuses the cached .wasm), MIME types, and no path out of a mount.
+test('the static server answers 304 for an unchanged file and refuses paths outside its mounts', async () => {
+  const url = `${server.url}cairndb/dist/cairn-web.wasm`;
+  const first = await fetch(url);
+  assert.equal(first.status, 200);
+  assert.equal(first.headers.get('content-type'), 'application/wasm');
+  const etag = first.headers.get('etag');
+  assert.match(etag, /^"[0-9a-f]+-[0-9a-f]+"$/);
+  assert.ok((await first.arrayBuffer()).byteLength > 0);
+  const again = await fetch(url, { headers: { 'if-none-match': etag } });
+  assert.equal(again.status, 304);
+  assert.equal((await again.arrayBuffer()).byteLength, 0);
+  const stale = await fetch(url, { headers: { 'if-none-match': '"0-0"' } });
+  assert.equal(stale.status, 200);
+  assert.equal((await fetch(`${server.url}cairndb/%2e%2e/package.json`)).status, 404);
+  assert.equal((await fetch(`${server.url}cairndb/dist/missing.js`)).status, 404);
+});

@@ -58,7 +58,8 @@ const cases = {
     const back = new Uint8Array(200000);
     equal(f.read(70000, back), 200000, 'big read');
     check(back.every((b, i) => b === big[i]), 'big write reads back');
-    equal(read(f, 131070, 4).bytes, [...big.subarray(131070 - 70000, 131074 - 70000)], 'across a chunk boundary');
+    equal(read(f, 131070, 4).bytes, [...big.subarray(131070 - 70000, 131074 - 70000)], 'across a 64 KiB boundary');
+    equal(read(f, 122878, 4).bytes, [...big.subarray(122878 - 70000, 122882 - 70000)], 'across a 60 KiB boundary');
     f.write(131071, new Uint8Array([0xaa]));
     equal(read(f, 131070, 3).bytes, [big[131070 - 70000], 0xaa, big[131072 - 70000]], 'overwrite seen by reads');
     f.truncate(100000);
@@ -219,6 +220,150 @@ const cases = {
     equal(t.list(), ['old'], 'one claim left');
     equal(read(t.openFile('old', {}), 0, 2).bytes, [2, 2], 'the newer claim');
     await t.close();
+  },
+
+  // IndexedDB, loading on demand: open reads the sizes, each file's first
+  // chunk and its last MiB; touching any other chunk throws IO_ERROR and
+  // records a miss until fetchMisses() (or the background load) brings it
+  // in; a write never lands in a chunk not yet loaded; a truncate drops
+  // pending chunks, which the background load then leaves alone.
+  async demandLoad(kind, name) {
+    const CHUNK = 60 << 10;
+    const size = 40 * CHUNK + 123;
+    const s = await IdbStorage.open(name);
+    for (const f of ['big', 'cut', 'moved']) {
+      const file = s.openFile(f, { create: true });
+      file.write(0, pattern(size, f.length));
+      file.sync();
+    }
+    await s.close();
+
+    const t = await IdbStorage.open(name, { load: 'demand' });
+    const big = t.openFile('big', {});
+    const expected = pattern(size, 3);
+    equal(big.size(), size, 'size known at once');
+    equal(read(big, 5, 3).bytes, [...expected.subarray(5, 8)], 'the first chunk is loaded');
+    equal(read(big, size - 3, 3).bytes, [...expected.subarray(size - 3)], 'the tail is loaded');
+    equal(t.hasMisses(), false, 'no miss yet');
+    // Nothing of the background load has arrived before this code awaits,
+    // so chunks 10 and 11 are pending.
+    const thrown = (fn) => {
+      try {
+        fn();
+      } catch (e) {
+        return e;
+      }
+      return null;
+    };
+    const mid = new Uint8Array(CHUNK + 10);
+    let e = thrown(() => big.read(10 * CHUNK + 5, mid));
+    check(e?.cairnCode === 'IO_ERROR' && /not yet loaded/.test(e.message), `read of pending chunks: ${e?.message}`);
+    check(t.hasMisses(), 'the miss is recorded');
+    e = thrown(() => big.write(12 * CHUNK + 1, new Uint8Array([1])));
+    check(e?.cairnCode === 'IO_ERROR', `a write into a pending chunk is refused: ${e?.message}`);
+    const cut = t.openFile('cut', {});
+    e = thrown(() => cut.truncate(15 * CHUNK + 5));
+    check(e?.cairnCode === 'IO_ERROR', `a truncate into a pending chunk is refused: ${e?.message}`);
+    equal(cut.size(), size, 'the refused truncate changed nothing');
+    e = thrown(() => t.rename('moved', 'renamed'));
+    check(e?.cairnCode === 'IO_ERROR', `a rename of a file with pending chunks is refused: ${e?.message}`);
+    equal(t.list().sort(), ['big', 'cut', 'moved'], 'the refused rename changed nothing');
+    // A truncate to a chunk boundary needs nothing, and drops what follows.
+    cut.truncate(20 * CHUNK);
+    cut.write(20 * CHUNK, new Uint8Array([9, 9]));
+    equal(cut.size(), 20 * CHUNK + 2, 'cut and grown');
+    cut.sync();
+    await t.fetchMisses();
+    equal(t.hasMisses(), false, 'misses cleared');
+    equal(big.read(10 * CHUNK + 5, mid), mid.length, 'read after the fetch');
+    check(mid.every((b, i) => b === expected[10 * CHUNK + 5 + i]), 'the fetched bytes');
+    await t.whenLoaded();
+    t.rename('moved', 'renamed');
+    equal(t.hasMisses(), false, 'nothing missed after the whole load');
+    const all = new Uint8Array(size);
+    equal(big.read(0, all), size, 'whole read after the load');
+    check(all.every((b, i) => b === expected[i]), 'every byte after the load');
+    equal(read(cut, 20 * CHUNK - 1, 4).bytes, [pattern(size, 3)[20 * CHUNK - 1], 9, 9, 0], 'the cut file kept its new tail');
+    await commit(t);
+    await t.close();
+
+    const u = await IdbStorage.open(name, { load: 'demand' });
+    await u.whenLoaded();
+    equal(u.list().sort(), ['big', 'cut', 'renamed'], 'files after reopen');
+    const cut2 = u.openFile('cut', {});
+    equal(cut2.size(), 20 * CHUNK + 2, 'cut size after reopen');
+    equal(read(cut2, 20 * CHUNK - 1, 4).bytes, [pattern(size, 3)[20 * CHUNK - 1], 9, 9, 0], 'cut bytes after reopen');
+    const renamed = new Uint8Array(size);
+    equal(u.openFile('renamed', {}).read(0, renamed), size, 'renamed size');
+    const movedBytes = pattern(size, 5);
+    check(renamed.every((b, i) => b === movedBytes[i]), 'renamed bytes');
+    await u.close();
+    await rejects(() => IdbStorage.open(name, { load: 'lazy' }), 'INVALID_ARGUMENT', 'unknown load mode');
+  },
+
+  // IndexedDB: a database written with 64 KiB chunks (files entries without
+  // a chunk size) still reads, whole or on demand, and keeps its chunk size
+  // when written.
+  async legacyChunks(kind, name) {
+    const OLD = 64 << 10;
+    const bytes = pattern(3 * OLD + 7, 4);
+    await IdbStorage.destroy(name);
+    const db = await new Promise((resolve, reject) => {
+      const r = indexedDB.open(`cairndb:${name}`, 1);
+      r.onupgradeneeded = () => {
+        r.result.createObjectStore('files');
+        r.result.createObjectStore('chunks');
+      };
+      r.onsuccess = () => resolve(r.result);
+      r.onerror = () => reject(r.error);
+    });
+    const tx = db.transaction(['files', 'chunks'], 'readwrite');
+    tx.objectStore('files').put({ size: bytes.length }, 'old');
+    for (let i = 0; i * OLD < bytes.length; i++) tx.objectStore('chunks').put(bytes.slice(i * OLD, (i + 1) * OLD), ['old', i]);
+    await new Promise((resolve, reject) => {
+      tx.oncomplete = resolve;
+      tx.onabort = () => reject(tx.error);
+    });
+    db.close();
+    for (const load of ['all', 'demand']) {
+      const s = await IdbStorage.open(name, { load });
+      await s.whenLoaded();
+      const f = s.openFile('old', {});
+      const back = new Uint8Array(bytes.length);
+      equal(f.read(0, back), bytes.length, `size (${load})`);
+      check(back.every((b, i) => b === bytes[i]), `bytes (${load})`);
+      if (load === 'all') {
+        f.write(OLD - 1, new Uint8Array([1, 2]));
+        f.sync();
+        bytes[OLD - 1] = 1;
+        bytes[OLD] = 2;
+      }
+      await commit(s);
+      await s.close();
+    }
+  },
+
+  // IndexedDB: a damaged entry in "files" fails the open with CORRUPTION.
+  async corruptEntry(kind, name) {
+    const s = await IdbStorage.open(name);
+    s.openFile('f', { create: true }).sync();
+    await commit(s);
+    await s.close();
+    const db = await new Promise((resolve, reject) => {
+      const r = indexedDB.open(`cairndb:${name}`, 1);
+      r.onsuccess = () => resolve(r.result);
+      r.onerror = () => reject(r.error);
+    });
+    const tx = db.transaction('files', 'readwrite');
+    tx.objectStore('files').put({ size: 10, chunk: -1 }, 'f');
+    await new Promise((resolve) => {
+      tx.oncomplete = resolve;
+    });
+    db.close();
+    for (const load of ['all', 'demand']) {
+      const e = await rejects(() => IdbStorage.open(name, { load }), 'CORRUPTION', `open with a damaged entry (${load})`);
+      check(e.message.includes('the entry of f'), e.message);
+    }
   },
 
   // OPFS: a damaged slot header fails the open with CORRUPTION naming it.
