@@ -58,8 +58,7 @@ const cases = {
     const back = new Uint8Array(200000);
     equal(f.read(70000, back), 200000, 'big read');
     check(back.every((b, i) => b === big[i]), 'big write reads back');
-    equal(read(f, 131070, 4).bytes, [...big.subarray(131070 - 70000, 131074 - 70000)], 'across a 64 KiB boundary');
-    equal(read(f, 122878, 4).bytes, [...big.subarray(122878 - 70000, 122882 - 70000)], 'across a 60 KiB boundary');
+    equal(read(f, 131070, 4).bytes, [...big.subarray(131070 - 70000, 131074 - 70000)], 'across a chunk boundary');
     f.write(131071, new Uint8Array([0xaa]));
     equal(read(f, 131070, 3).bytes, [big[131070 - 70000], 0xaa, big[131072 - 70000]], 'overwrite seen by reads');
     f.truncate(100000);
@@ -228,7 +227,7 @@ const cases = {
   // in; a write never lands in a chunk not yet loaded; a truncate drops
   // pending chunks, which the background load then leaves alone.
   async demandLoad(kind, name) {
-    const CHUNK = 60 << 10;
+    const CHUNK = 64 << 10;
     const size = 40 * CHUNK + 123;
     const s = await IdbStorage.open(name);
     for (const f of ['big', 'cut', 'moved']) {
@@ -301,48 +300,6 @@ const cases = {
     await rejects(() => IdbStorage.open(name, { load: 'lazy' }), 'INVALID_ARGUMENT', 'unknown load mode');
   },
 
-  // IndexedDB: a database written with 64 KiB chunks (files entries without
-  // a chunk size) still reads, whole or on demand, and keeps its chunk size
-  // when written.
-  async legacyChunks(kind, name) {
-    const OLD = 64 << 10;
-    const bytes = pattern(3 * OLD + 7, 4);
-    await IdbStorage.destroy(name);
-    const db = await new Promise((resolve, reject) => {
-      const r = indexedDB.open(`cairndb:${name}`, 1);
-      r.onupgradeneeded = () => {
-        r.result.createObjectStore('files');
-        r.result.createObjectStore('chunks');
-      };
-      r.onsuccess = () => resolve(r.result);
-      r.onerror = () => reject(r.error);
-    });
-    const tx = db.transaction(['files', 'chunks'], 'readwrite');
-    tx.objectStore('files').put({ size: bytes.length }, 'old');
-    for (let i = 0; i * OLD < bytes.length; i++) tx.objectStore('chunks').put(bytes.slice(i * OLD, (i + 1) * OLD), ['old', i]);
-    await new Promise((resolve, reject) => {
-      tx.oncomplete = resolve;
-      tx.onabort = () => reject(tx.error);
-    });
-    db.close();
-    for (const load of ['all', 'demand']) {
-      const s = await IdbStorage.open(name, { load });
-      await s.whenLoaded();
-      const f = s.openFile('old', {});
-      const back = new Uint8Array(bytes.length);
-      equal(f.read(0, back), bytes.length, `size (${load})`);
-      check(back.every((b, i) => b === bytes[i]), `bytes (${load})`);
-      if (load === 'all') {
-        f.write(OLD - 1, new Uint8Array([1, 2]));
-        f.sync();
-        bytes[OLD - 1] = 1;
-        bytes[OLD] = 2;
-      }
-      await commit(s);
-      await s.close();
-    }
-  },
-
   // IndexedDB: a damaged entry in "files" fails the open with CORRUPTION.
   async corruptEntry(kind, name) {
     const s = await IdbStorage.open(name);
@@ -355,7 +312,7 @@ const cases = {
       r.onerror = () => reject(r.error);
     });
     const tx = db.transaction('files', 'readwrite');
-    tx.objectStore('files').put({ size: 10, chunk: -1 }, 'f');
+    tx.objectStore('files').put({ size: -1 }, 'f');
     await new Promise((resolve) => {
       tx.oncomplete = resolve;
     });
