@@ -43,6 +43,7 @@ import { engineOptions } from './options.js';
 import { decodeDoc } from './wire.js';
 
 let modulePromise = null;
+console.log(`IDBLOAD eval ${performance.now().toFixed(0)}`);
 let backend = null;
 let db = null;
 const objects = new Map(); // remote object id -> object (0: the database)
@@ -83,7 +84,7 @@ function writesNothing(obj, method) {
 }
 
 function loadModule() {
-  modulePromise ??= createCairnModule();
+  modulePromise ??= createCairnModule().then((m) => { console.log(`IDBLOAD module ${performance.now().toFixed(0)}`); return m; });
   return modulePromise;
 }
 
@@ -115,7 +116,15 @@ function asCairnError(e) {
 
 async function openBackend(kind, o) {
   if (kind === 'opfs') return OpfsStorage.open(o.name);
-  if (kind === 'idb') return IdbStorage.open(o.name, { durability: o.durability ?? 'strict', load: 'demand' });
+  if (kind === 'idb') {
+    // A cleanly closed log is replayed from near its end: its last chunk
+    // is enough to open. Tables keep their index and filter at the end.
+    return IdbStorage.open(o.name, {
+      durability: o.durability ?? 'strict',
+      load: 'demand',
+      tailBytes: (file) => (file.startsWith('log-') ? 1 : 1 << 20),
+    });
+  }
   return new MemoryStorage(o.name ?? 'memory');
 }
 
@@ -151,6 +160,7 @@ async function openDatabase(o) {
     throw e;
   }
   backend = storage;
+  console.log(`IDBLOAD opened ${performance.now().toFixed(0)}`);
   db = new Database(handle);
   objects.set(0, db);
   return { storage: kind, methods: methodsOf(db) };

@@ -34,11 +34,14 @@
 //
 // Loading: IdbStorage.open() with load "all" (the default) reads every
 // chunk before it returns. With load "demand" (what the worker uses) it
-// reads only the file sizes, the first chunk and the last TAIL_BYTES of
-// every file (where a table keeps its smallest keys, its index and filter,
-// and a log its header and newest records); the other chunks are "pending"
-// and stream in behind the open, BATCH_CHUNKS at a time, each batch after
-// the fetches for misses in flight (whenLoaded() settles when all are in). Touching a pending chunk
+// reads only the file sizes, the first chunk and the last `tailBytes(name)`
+// (by default TAIL_BYTES) of every file (where a table keeps its smallest
+// keys, its index and filter, and a log its header and newest records); the
+// other chunks are "pending" and stream in behind the open, BATCH_CHUNKS at
+// a time, each batch after the fetches for misses in flight. The background
+// load starts BACKGROUND_DELAY_MS after the open, so the first calls have
+// the connection to themselves, or at once when whenLoaded() is called
+// (whenLoaded() settles when all are in). Touching a pending chunk
 // (a read, a write or truncate that would keep part of it, a rename of its
 // file) records a miss and throws IO_ERROR; the caller (js/src/worker.js)
 // then awaits fetchMisses(), which reads the missed chunks (and the
@@ -56,6 +59,7 @@ import { acquireWebLock, checkDatabaseName, checkName, fail, fromDomError } from
 const CHUNK = 64 << 10;
 const TAIL_BYTES = 1 << 20; // read with the sizes when loading on demand
 const BATCH_CHUNKS = 16; // chunks per request of the background load
+const BACKGROUND_DELAY_MS = 50;
 const READAHEAD_CHUNKS = 3; // fetched after each missed chunk
 
 function request(r) {
@@ -183,21 +187,30 @@ export class IdbStorage {
   // tails, the rest following in the background (`load` "demand"; see
   // "Loading" above). `durability` is the engine's mode: "strict" commits
   // with IndexedDB durability "strict", "relaxed" with "relaxed".
-  static async open(name, { durability = 'strict', load = 'all' } = {}) {
+  static async open(name, { durability = 'strict', load = 'all', tailBytes = () => TAIL_BYTES } = {}) {
     checkDatabaseName(name);
     if (load !== 'all' && load !== 'demand') {
       throw fail('INVALID_ARGUMENT', `load must be "all" or "demand", got ${JSON.stringify(load)}`);
     }
-    const release = await acquireWebLock(`cairndb:idb:${name}`, `database "${name}" (IndexedDB)`);
-    const storage = new IdbStorage(name, release, durability);
+    // The lock and the connection are asked for at once; a failure of
+    // either gives back the other.
+    const [locked, opened] = await Promise.allSettled([
+      acquireWebLock(`cairndb:idb:${name}`, `database "${name}" (IndexedDB)`),
+      openIdb(`cairndb:${name}`),
+    ]);
+    if (locked.status === 'rejected') {
+      if (opened.status === 'fulfilled') opened.value.close();
+      throw locked.reason;
+    }
+    const storage = new IdbStorage(name, locked.value, durability);
     try {
-      storage.db = await openIdb(`cairndb:${name}`);
+      if (opened.status === 'rejected') throw opened.reason;
+      storage.db = opened.value;
       if (load === 'all') {
         await storage.loadAll();
       } else {
-        await storage.loadTails();
-        storage.loaded = storage.#loadRest();
-        storage.loaded.catch(() => {}); // reported by whenLoaded() and by misses
+        await storage.loadTails(tailBytes);
+        storage.loadTimer = setTimeout(() => storage.#startLoad(), BACKGROUND_DELAY_MS);
       }
     } catch (e) {
       await storage.close().catch(() => {});
@@ -233,6 +246,8 @@ export class IdbStorage {
     this.locked = false;
     this.closed = false;
     this.loaded = Promise.resolve(); // settles when no chunk is pending
+    this.loadTimer = undefined; // starts the background load (load "demand")
+    this.loadStarted = false;
     this.loadFailure = null;
     this.misses = new Map(); // Node -> { name, indices: Set } touched while pending
     this.fetching = null; // the fetch of misses in flight
@@ -282,7 +297,7 @@ export class IdbStorage {
 
   // The sizes, and the first chunk and those of the last TAIL_BYTES of
   // every file, in one transaction; every other chunk stays pending.
-  async loadTails() {
+  async loadTails(tailBytes) {
     const tx = this.db.transaction(['files', 'chunks'], 'readonly');
     const files = tx.objectStore('files');
     const chunks = tx.objectStore('chunks');
@@ -291,7 +306,7 @@ export class IdbStorage {
     const tails = [];
     for (const [name, node] of this.files) {
       const count = Math.ceil(node.size / CHUNK);
-      const first = Math.max(0, count - Math.ceil(TAIL_BYTES / CHUNK));
+      const first = Math.max(0, count - Math.max(1, Math.ceil(tailBytes(name) / CHUNK)));
       if (count > 0) tails.push(this.#fetchRange(chunks, name, node, first, count - 1));
       if (first > 0) tails.push(this.#fetchRange(chunks, name, node, 0, 0));
     }
@@ -305,6 +320,14 @@ export class IdbStorage {
     const [keys, values] = await Promise.all([request(chunks.getAllKeys(range)), request(chunks.getAll(range))]);
     keys.forEach(([, index], i) => this.#install(name, node, index, values[i]));
     for (let i = lo; i <= hi; i++) node.pending.delete(i);
+  }
+
+  #startLoad() {
+    clearTimeout(this.loadTimer);
+    if (this.loadStarted) return;
+    this.loadStarted = true;
+    this.loaded = this.#loadRest();
+    this.loaded.catch(() => {}); // reported by whenLoaded() and by misses
   }
 
   // The background load: every pending chunk, BATCH_CHUNKS a request, one
@@ -330,6 +353,7 @@ export class IdbStorage {
   // Settles once no chunk is pending (at once with load "all"); rejects if
   // the background load failed.
   whenLoaded() {
+    if (this.loadTimer !== undefined) this.#startLoad();
     return this.loaded;
   }
 
@@ -521,6 +545,7 @@ export class IdbStorage {
   // lock. Idempotent; rejects when the last commit failed.
   async close() {
     if (this.closed) return;
+    clearTimeout(this.loadTimer);
     let failure = null;
     try {
       this.syncRequested ||= this.deletes.length > 0;
