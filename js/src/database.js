@@ -22,8 +22,10 @@ function parsed(r) {
 
 // Decodes the version records the bindings wrote to their output buffer
 // (wasm/bindings.cc, AppendRecord): records end with 0x1E, fields with 0x1F.
-function readVersions(h, withDepth = false) {
-  const text = decoder.decode(h.output());
+// The versions of an engine answer's text: records ended by \x1e, fields
+// by \x1f. Also used by the browser proxy, which receives putMany's answer
+// as this text (one string to copy, not 1,000 objects to clone).
+export function parseVersions(text, withDepth = false) {
   const out = [];
   let at = 0;
   while (at < text.length) {
@@ -47,6 +49,10 @@ function readVersions(h, withDepth = false) {
     out.push(v);
   }
   return out;
+}
+
+function readVersions(h, withDepth = false) {
+  return parseVersions(decoder.decode(h.output()), withDepth);
 }
 
 // The one version a call returned, or null.
@@ -157,9 +163,22 @@ function jsonError(value, where) {
   return invalid(`${where} cannot be held by JSON`);
 }
 
+// A document already turned into JSON text by toJsonText in another thread
+// (js/src/wire.js): passed to the engine as it is, not parsed and written
+// again. Only the worker makes one, from text the proxy made.
+// The worker's name for putMany answering with text.
+export const putManyText = Symbol('putManyText');
+
+export class JsonText {
+  constructor(text) {
+    this.text = text;
+  }
+}
+
 // A JSON value's text, or INVALID_ARGUMENT naming the path of the first
 // value JSON cannot hold.
 export function toJsonText(value, where) {
+  if (value instanceof JsonText) return value.text;
   if (!jsonSafe(value, [])) throw jsonError(value, where);
   return JSON.stringify(value);
 }
@@ -216,6 +235,16 @@ export class Database {
   }
 
   async putMany(ops) {
+    return this.#putMany(ops) ? readVersions(this.#h()) : [];
+  }
+
+  // putMany, answering with the versions' text (parseVersions reads it).
+  async [putManyText](ops) {
+    return this.#putMany(ops) ? decoder.decode(this.#h().output()) : '';
+  }
+
+  // False for an empty batch, which writes nothing.
+  #putMany(ops) {
     const h = this.#h();
     if (!Array.isArray(ops)) throw invalid(`putMany takes an array of writes, got ${describe(ops)}`);
     let packed = '';
@@ -230,12 +259,12 @@ export class Database {
         toJsonText(op.doc, `${at}.doc`), causedBy, from ?? '', to ?? ''];
       packed += `${fields.join('\0')}\0`;
     });
-    if (ops.length === 0) return [];
+    if (ops.length === 0) return false;
     // The batch crosses as UTF-8 bytes written straight into wasm memory.
     const bound = packed.length * 3;
     const { written } = encoder.encodeInto(packed, h.inputBuffer(bound));
     unwrap(h.putMany(written));
-    return readVersions(h);
+    return true;
   }
 
   async delete(coll, id, options) {

@@ -4,6 +4,7 @@
 // promise; failures are CairnError with the same codes and messages as in
 // Node.
 import { CairnError, invalid } from './errors.js';
+import { parseVersions } from './database.js';
 import { encodeDoc } from './wire.js';
 
 // Requests to one worker, matched to answers by id.
@@ -36,7 +37,7 @@ export class WorkerChannel {
   }
 
   // Sends one request; resolves to its answer: { value }, or for calls
-  // also { remote } or { array } (js/src/worker.js, answerOf). `what` names
+  // also { remote }, { array } (js/src/worker.js, answerOf) or { versions }. `what` names
   // the call in errors.
   request(message, what) {
     if (this.#failure) return Promise.reject(this.#failure);
@@ -76,7 +77,9 @@ class RemoteObject {
   }
 
   async call(method, args) {
-    const { value, remote, array } = await this.#channel.request({ op: 'call', target: this.#target, method, args }, method);
+    const { value, remote, array, versions } = await this.#channel.request(
+      { op: 'call', target: this.#target, method, args }, method);
+    if (versions !== undefined) return parseVersions(versions);
     if (remote) return Object.assign(new RemoteObject(this.#channel, remote.id, remote.methods), remote.fields);
     if (array) {
       for (const [key, descriptor] of array.props) Object.defineProperty(array.items, key, descriptor);

@@ -6,7 +6,7 @@
 // the worker raises where the Database would have found it, so errors come
 // in the same order, with the same messages, as in Node.
 import { CairnError } from './errors.js';
-import { toJsonText } from './database.js';
+import { JsonText, toJsonText } from './database.js';
 
 export function encodeDoc(doc, where) {
   try {
@@ -17,9 +17,10 @@ export function encodeDoc(doc, where) {
   }
 }
 
-// The value Database.put / putMany receive in the worker.
+// The value Database.put / putMany receive in the worker: the text itself
+// (the engine parses it once, into its canonical form).
 export function decodeDoc(wire) {
-  if (wire && typeof wire.text === 'string') return JSON.parse(wire.text);
+  if (wire && typeof wire.text === 'string') return new JsonText(wire.text);
   const message = wire?.invalid ?? 'doc did not cross to the worker';
   return {
     toJSON() {

@@ -67,6 +67,9 @@ export function defineApiCases(openDb) {
       { coll: 'b', id: '1', doc: 'text', validFrom: '2024-05-01T00:00:00Z', validTo: new Date('2025-01-01T00:00:00Z') },
     ]);
     assert.deepEqual(vs.map((v) => v.seq), [1, 2, 3]);
+    assert.deepEqual(vs.map((v) => v.data), [{ n: 1 }, [1, 2], 'text']);
+    // Exactly what a read returns (in a browser they cross the worker as text).
+    for (const v of vs) assert.deepEqual(await db.get(v.coll, v.id), v);
     assert.equal(vs[2].validFrom, '2024-05-01T00:00:00.000Z');
     assert.equal(vs[2].validTo, '2025-01-01T00:00:00.000Z');
     // One bad op: nothing of the batch is written.
