@@ -5,9 +5,16 @@
 // `cairnCode` on failure.
 //
 // Layout: the IndexedDB database "cairndb:<name>" has two object stores,
-// "files" (file name -> { size }) and "chunks" ([file name, index] -> the
-// bytes [index * CHUNK, (index + 1) * CHUNK) of the file; the last chunk is
-// cut at the file's size; chunks never written read as zeros). Chromium
+// "files" (file name -> { size, chunk }) and "chunks" ([file name, index] ->
+// the bytes [index * chunk, (index + 1) * chunk) of the file; the last chunk
+// is cut at the file's size; chunks never written read as zeros). A file's
+// chunk size is fixed when it is created: `chunkBytes(name)`, by default
+// CHUNK (64 KiB). An entry without `chunk` (written before chunk sizes
+// varied) means 64 KiB. Bigger chunks read faster in bulk (IndexedDB
+// returns 1 MiB as four 256 KiB chunks about twice as fast as sixteen
+// 64 KiB ones) but make every commit rewrite more: the worker gives
+// 256 KiB to files written once (the engine's checkpoint tables), 64 KiB to
+// the rest. Chromium
 // keeps each 64 KiB chunk as a blob file beside its database; chunks just
 // under 64 KiB, stored inline, measured no faster on the browser benchmark
 // (bench/browser) and slower to open.
@@ -45,7 +52,7 @@
 // (a read, a write or truncate that would keep part of it, a rename of its
 // file) records a miss and throws IO_ERROR; the caller (js/src/worker.js)
 // then awaits fetchMisses(), which reads the missed chunks (and the
-// READAHEAD_CHUNKS after each) in one transaction, and runs its call again.
+// READAHEAD_BYTES after each) in one transaction, and runs its call again.
 // The worker retries only calls that write nothing, and makes writes wait
 // for whenLoaded(), so a call never sees a half-done write. A chunk leaves
 // "pending" only when fetched, or when a truncate drops it, so a fetch never
@@ -57,10 +64,11 @@
 import { acquireWebLock, checkDatabaseName, checkName, fail, fromDomError } from './web-storage-common.js';
 
 const CHUNK = 64 << 10;
+const MAX_CHUNK = 4 << 20;
 const TAIL_BYTES = 1 << 20; // read with the sizes when loading on demand
 const BATCH_CHUNKS = 16; // chunks per request of the background load
 const BACKGROUND_DELAY_MS = 50;
-const READAHEAD_CHUNKS = 3; // fetched after each missed chunk
+const READAHEAD_BYTES = 3 * CHUNK; // fetched after each missed chunk
 
 function request(r) {
   return new Promise((resolve, reject) => {
@@ -88,8 +96,9 @@ function openIdb(dbName) {
 // One file in memory: its size, its chunks, and what changed since the
 // last commit.
 class Node {
-  constructor(size = 0) {
+  constructor(size, chunkSize) {
     this.size = size;
+    this.chunkSize = chunkSize;
     this.chunks = new Map();
     this.dirty = new Set();
     this.metaDirty = true;
@@ -98,7 +107,7 @@ class Node {
   chunk(i) {
     let c = this.chunks.get(i);
     if (!c) {
-      c = new Uint8Array(CHUNK);
+      c = new Uint8Array(this.chunkSize);
       this.chunks.set(i, c);
     }
     return c;
@@ -115,12 +124,13 @@ class IdbFile {
     const node = this.node;
     const got = Math.max(0, Math.min(view.length, node.size - offset));
     this.storage.checkLoaded(this, offset, got, 'read');
+    const span = node.chunkSize;
     let done = 0;
     while (done < got) {
       const at = offset + done;
-      const i = Math.floor(at / CHUNK);
-      const from = at - i * CHUNK;
-      const n = Math.min(CHUNK - from, got - done);
+      const i = Math.floor(at / span);
+      const from = at - i * span;
+      const n = Math.min(span - from, got - done);
       const c = node.chunks.get(i);
       if (c) view.set(c.subarray(from, from + n), done);
       else view.fill(0, done, done + n);
@@ -133,12 +143,13 @@ class IdbFile {
     this.storage.checkWritable(`write ${this.name}`);
     this.storage.checkLoaded(this, offset, view.length, 'write');
     const node = this.node;
+    const span = node.chunkSize;
     let done = 0;
     while (done < view.length) {
       const at = offset + done;
-      const i = Math.floor(at / CHUNK);
-      const from = at - i * CHUNK;
-      const n = Math.min(CHUNK - from, view.length - done);
+      const i = Math.floor(at / span);
+      const from = at - i * span;
+      const n = Math.min(span - from, view.length - done);
       node.chunk(i).set(view.subarray(done, done + n), from);
       node.dirty.add(i);
       done += n;
@@ -158,9 +169,10 @@ class IdbFile {
   truncate(size) {
     this.storage.checkWritable(`truncate ${this.name}`);
     const node = this.node;
+    const span = node.chunkSize;
     if (size < node.size) {
-      if (size % CHUNK !== 0) this.storage.checkLoaded(this, size, 1, 'truncate');
-      const keep = Math.ceil(size / CHUNK);
+      if (size % span !== 0) this.storage.checkLoaded(this, size, 1, 'truncate');
+      const keep = Math.ceil(size / span);
       for (const i of [...node.pending]) if (i >= keep) node.pending.delete(i);
       for (const i of [...node.chunks.keys()]) {
         if (i >= keep) {
@@ -168,7 +180,7 @@ class IdbFile {
           node.dirty.delete(i);
         }
       }
-      const tail = size % CHUNK;
+      const tail = size % span;
       if (tail !== 0 && node.chunks.has(keep - 1)) {
         node.chunks.get(keep - 1).fill(0, tail);
         node.dirty.add(keep - 1);
@@ -187,7 +199,9 @@ export class IdbStorage {
   // tails, the rest following in the background (`load` "demand"; see
   // "Loading" above). `durability` is the engine's mode: "strict" commits
   // with IndexedDB durability "strict", "relaxed" with "relaxed".
-  static async open(name, { durability = 'strict', load = 'all', tailBytes = () => TAIL_BYTES } = {}) {
+  // `chunkBytes(fileName)`: the chunk size of a file created from now on
+  // (see "Layout").
+  static async open(name, { durability = 'strict', load = 'all', tailBytes = () => TAIL_BYTES, chunkBytes = () => CHUNK } = {}) {
     checkDatabaseName(name);
     if (load !== 'all' && load !== 'demand') {
       throw fail('INVALID_ARGUMENT', `load must be "all" or "demand", got ${JSON.stringify(load)}`);
@@ -203,6 +217,7 @@ export class IdbStorage {
       throw locked.reason;
     }
     const storage = new IdbStorage(name, locked.value, durability);
+    storage.chunkBytes = chunkBytes;
     try {
       if (opened.status === 'rejected') throw opened.reason;
       storage.db = opened.value;
@@ -248,6 +263,7 @@ export class IdbStorage {
     this.loaded = Promise.resolve(); // settles when no chunk is pending
     this.loadTimer = undefined; // starts the background load (load "demand")
     this.loadStarted = false;
+    this.chunkBytes = () => CHUNK;
     this.loadFailure = null;
     this.misses = new Map(); // Node -> { name, indices: Set } touched while pending
     this.fetching = null; // the fetch of misses in flight
@@ -256,14 +272,14 @@ export class IdbStorage {
   // The stored files, every chunk pending.
   #addFiles(names, metas) {
     names.forEach((name, i) => {
-      const size = metas[i]?.size;
-      if (!Number.isSafeInteger(size) || size < 0) {
+      const { size, chunk = CHUNK } = metas[i] ?? {};
+      if (!Number.isSafeInteger(size) || size < 0 || !Number.isInteger(chunk) || chunk <= 0 || chunk > MAX_CHUNK) {
         throw fail('CORRUPTION',
-          `IndexedDB database "cairndb:${this.name}": the entry of ${name} is not { size } (got ${JSON.stringify(metas[i])})`);
+          `IndexedDB database "cairndb:${this.name}": the entry of ${name} is not { size, chunk } (got ${JSON.stringify(metas[i])})`);
       }
-      const node = new Node(size);
+      const node = new Node(size, chunk);
       node.metaDirty = false;
-      for (let c = 0; c < Math.ceil(size / CHUNK); c++) node.pending.add(c);
+      for (let c = 0; c < Math.ceil(size / chunk); c++) node.pending.add(c);
       this.files.set(name, node);
     });
   }
@@ -272,9 +288,9 @@ export class IdbStorage {
   // beyond the committed size, nor one changed in memory).
   #install(name, node, index, bytes) {
     if (!node.pending.has(index)) return;
-    if (!(bytes instanceof Uint8Array) || bytes.length > CHUNK) {
+    if (!(bytes instanceof Uint8Array) || bytes.length > node.chunkSize) {
       throw fail('CORRUPTION',
-        `IndexedDB database "cairndb:${this.name}": chunk ${index} of ${name} is not a byte chunk of at most ${CHUNK} bytes`);
+        `IndexedDB database "cairndb:${this.name}": chunk ${index} of ${name} is not a byte chunk of at most ${node.chunkSize} bytes`);
     }
     node.chunk(index).set(bytes);
     node.pending.delete(index);
@@ -305,8 +321,8 @@ export class IdbStorage {
     this.#addFiles(names, metas);
     const tails = [];
     for (const [name, node] of this.files) {
-      const count = Math.ceil(node.size / CHUNK);
-      const first = Math.max(0, count - Math.max(1, Math.ceil(tailBytes(name) / CHUNK)));
+      const count = Math.ceil(node.size / node.chunkSize);
+      const first = Math.max(0, count - Math.max(1, Math.ceil(tailBytes(name) / node.chunkSize)));
       if (count > 0) tails.push(this.#fetchRange(chunks, name, node, first, count - 1));
       if (first > 0) tails.push(this.#fetchRange(chunks, name, node, 0, 0));
     }
@@ -362,8 +378,8 @@ export class IdbStorage {
   checkLoaded(file, offset, n, what) {
     const node = file.node;
     if (node.pending.size === 0 || n <= 0) return;
-    const first = Math.floor(offset / CHUNK);
-    const last = Math.floor((offset + n - 1) / CHUNK);
+    const first = Math.floor(offset / node.chunkSize);
+    const last = Math.floor((offset + n - 1) / node.chunkSize);
     let missed = 0;
     for (let i = first; i <= last; i++) {
       if (!node.pending.has(i)) continue;
@@ -383,7 +399,7 @@ export class IdbStorage {
     return this.misses.size > 0;
   }
 
-  // Reads every missed chunk, and the READAHEAD_CHUNKS after each, in one
+  // Reads every missed chunk, and the READAHEAD_BYTES after each, in one
   // transaction.
   async fetchMisses() {
     const mine = this.#fetchMisses();
@@ -407,7 +423,8 @@ export class IdbStorage {
     if (wanted.length === 0) return;
     try {
       const chunks = this.db.transaction('chunks', 'readonly').objectStore('chunks');
-      await Promise.all(wanted.map(([name, node, i]) => this.#fetchRange(chunks, name, node, i, i + READAHEAD_CHUNKS)));
+      await Promise.all(wanted.map(([name, node, i]) =>
+        this.#fetchRange(chunks, name, node, i, i + Math.floor(READAHEAD_BYTES / node.chunkSize))));
     } catch (e) {
       throw fromDomError(e, `load IndexedDB database "cairndb:${this.name}"`);
     }
@@ -433,13 +450,13 @@ export class IdbStorage {
     }
     this.deletes = [];
     for (const [name, node] of this.files) {
-      if (node.metaDirty) files.put({ size: node.size }, name);
+      if (node.metaDirty) files.put({ size: node.size, chunk: node.chunkSize }, name);
       node.metaDirty = false;
       for (const i of node.dirty) {
-        const length = Math.min(CHUNK, node.size - i * CHUNK);
+        const length = Math.min(node.chunkSize, node.size - i * node.chunkSize);
         if (length <= 0) continue;
         const c = node.chunks.get(i);
-        chunks.put(length === CHUNK ? c : c.slice(0, length), [name, i]);
+        chunks.put(length === node.chunkSize ? c : c.slice(0, length), [name, i]);
       }
       node.dirty.clear();
     }
@@ -480,7 +497,11 @@ export class IdbStorage {
     if (!node) {
       if (!create) throw fail('NOT_FOUND', `${name} does not exist in IndexedDB database "cairndb:${this.name}"`);
       this.checkWritable(`create ${name}`);
-      node = new Node();
+      const chunk = this.chunkBytes(name);
+      if (!Number.isInteger(chunk) || chunk <= 0 || chunk > MAX_CHUNK) {
+        throw fail('INVALID_ARGUMENT', `chunk size of ${name}: ${chunk} is not a whole number of bytes in [1, ${MAX_CHUNK}]`);
+      }
+      node = new Node(0, chunk);
       this.files.set(name, node);
       this.syncRequested = true;
     }

@@ -36,7 +36,7 @@ function runCase(kind, testCase) {
 }
 
 const shared = ['offsets', 'names', 'lock', 'persist'];
-const own = { opfs: ['removeWhileOpen', 'manyFiles', 'renameCrash', 'corruptHeader'], idb: ['commitPoints', 'demandLoad', 'corruptEntry'] };
+const own = { opfs: ['removeWhileOpen', 'manyFiles', 'renameCrash', 'corruptHeader'], idb: ['commitPoints', 'demandLoad', 'chunkSizes', 'corruptEntry'] };
 
 for (const kind of ['opfs', 'idb']) {
   describe(`${kind} backend`, () => {

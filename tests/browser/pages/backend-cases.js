@@ -300,6 +300,70 @@ const cases = {
     await rejects(() => IdbStorage.open(name, { load: 'lazy' }), 'INVALID_ARGUMENT', 'unknown load mode');
   },
 
+  // IndexedDB: each file keeps the chunk size it was created with
+  // (chunkBytes), through writes, truncates, renames and reopens, loaded
+  // whole or on demand; an entry without one (as earlier versions wrote)
+  // means 64 KiB; a chunk size out of range is refused.
+  async chunkSizes(kind, name) {
+    const BIG = 256 << 10;
+    const chunkBytes = (file) => (file.startsWith('t') ? BIG : 64 << 10);
+    const s = await IdbStorage.open(name, { chunkBytes });
+    const t = s.openFile('table.tmp', { create: true });
+    const tBytes = pattern(5 * BIG + 99, 6);
+    t.write(0, tBytes);
+    t.sync();
+    const l = s.openFile('log', { create: true });
+    const lBytes = pattern(3 * BIG, 7);
+    l.write(0, lBytes);
+    l.sync();
+    s.rename('table.tmp', 'kept');
+    t.truncate(4 * BIG + 10);
+    t.sync();
+    await commit(s);
+    await s.close();
+    const bad = await IdbStorage.open(name, { chunkBytes: () => 0 });
+    await rejects(() => bad.openFile('z', { create: true }), 'INVALID_ARGUMENT', 'a zero chunk size');
+    await bad.close();
+
+    // The stored chunks: 256 KiB for the renamed table, 64 KiB for the log.
+    const db = await new Promise((resolve, reject) => {
+      const r = indexedDB.open(`cairndb:${name}`, 1);
+      r.onsuccess = () => resolve(r.result);
+      r.onerror = () => reject(r.error);
+    });
+    const get = (store, key) => new Promise((resolve, reject) => {
+      const r = db.transaction(store).objectStore(store).get(key);
+      r.onsuccess = () => resolve(r.result);
+      r.onerror = () => reject(r.error);
+    });
+    equal(await get('files', 'kept'), { size: 4 * BIG + 10, chunk: BIG }, 'the table entry');
+    equal((await get('chunks', ['kept', 0])).length, BIG, 'a whole table chunk');
+    equal((await get('chunks', ['kept', 4])).length, 10, 'the cut last table chunk');
+    equal(await get('files', 'log'), { size: 3 * BIG, chunk: 64 << 10 }, 'the log entry');
+    // An entry as earlier versions wrote it: no chunk size, 64 KiB chunks.
+    const old = pattern(2 * 65536 + 5, 8);
+    const tx = db.transaction(['files', 'chunks'], 'readwrite');
+    tx.objectStore('files').put({ size: old.length }, 'old');
+    for (let i = 0; i * 65536 < old.length; i++) tx.objectStore('chunks').put(old.slice(i * 65536, (i + 1) * 65536), ['old', i]);
+    await new Promise((resolve, reject) => {
+      tx.oncomplete = resolve;
+      tx.onabort = () => reject(tx.error);
+    });
+    db.close();
+
+    for (const load of ['all', 'demand']) {
+      const u = await IdbStorage.open(name, { load, chunkBytes });
+      await u.whenLoaded();
+      equal(u.list().sort(), ['kept', 'log', 'old'], `files (${load})`);
+      for (const [file, bytes] of [['kept', tBytes.subarray(0, 4 * BIG + 10)], ['log', lBytes], ['old', old]]) {
+        const back = new Uint8Array(bytes.length);
+        equal(u.openFile(file, {}).read(0, back), bytes.length, `size of ${file} (${load})`);
+        check(back.every((b, i) => b === bytes[i]), `bytes of ${file} (${load})`);
+      }
+      await u.close();
+    }
+  },
+
   // IndexedDB: a damaged entry in "files" fails the open with CORRUPTION.
   async corruptEntry(kind, name) {
     const s = await IdbStorage.open(name);
@@ -312,7 +376,7 @@ const cases = {
       r.onerror = () => reject(r.error);
     });
     const tx = db.transaction('files', 'readwrite');
-    tx.objectStore('files').put({ size: -1 }, 'f');
+    tx.objectStore('files').put({ size: 10, chunk: 0 }, 'f');
     await new Promise((resolve) => {
       tx.oncomplete = resolve;
     });
