@@ -22,7 +22,7 @@ const config = {
   docs: Number(flag('docs', 100000)),
   singlePuts: Number(flag('single-puts', 500)),
   gets: Number(flag('gets', 5000)),
-  runs: Number(flag('runs', 3)),
+  runs: Number(flag('runs', 5)),
   batch: 1000,
   engines: flag('engines', ENGINES.join(',')).split(','),
   json: flag('json', null),
