@@ -7,6 +7,11 @@ import { CairnError, invalid } from './errors.js';
 import { parseVersions } from './database.js';
 import { encodeDoc } from './wire.js';
 
+// An answer as a call returns it: putMany's versions text, parsed.
+function readAnswer(answer) {
+  return answer.versions !== undefined ? { value: parseVersions(answer.versions) } : answer;
+}
+
 // Requests to one worker, matched to answers by id.
 export class WorkerChannel {
   #worker;
@@ -17,12 +22,18 @@ export class WorkerChannel {
   constructor(worker) {
     this.#worker = worker;
     worker.onmessage = (event) => {
-      const { id, error, ...answer } = event.data;
+      const { id, error, early, settled, ...answer } = event.data;
       const p = this.#pending.get(id);
       if (!p) return;
+      if (early) {
+        // Read now, while the worker waits for the commit; kept until
+        // the answer confirms it.
+        p.early = readAnswer(early);
+        return;
+      }
       this.#pending.delete(id);
       if (error) p.reject(new CairnError(error.code, error.message));
-      else p.resolve(answer);
+      else p.resolve(settled ? p.early : readAnswer(answer));
     };
     const stop = (what) => {
       this.#failure = new CairnError('INTERNAL', `the database worker stopped: ${what}`);
@@ -37,7 +48,7 @@ export class WorkerChannel {
   }
 
   // Sends one request; resolves to its answer: { value }, or for calls
-  // also { remote }, { array } (js/src/worker.js, answerOf) or { versions }. `what` names
+  // also { remote } or { array } (js/src/worker.js, answerOf). `what` names
   // the call in errors.
   request(message, what) {
     if (this.#failure) return Promise.reject(this.#failure);
@@ -77,9 +88,7 @@ class RemoteObject {
   }
 
   async call(method, args) {
-    const { value, remote, array, versions } = await this.#channel.request(
-      { op: 'call', target: this.#target, method, args }, method);
-    if (versions !== undefined) return parseVersions(versions);
+    const { value, remote, array } = await this.#channel.request({ op: 'call', target: this.#target, method, args }, method);
     if (remote) return Object.assign(new RemoteObject(this.#channel, remote.id, remote.methods), remote.fields);
     if (array) {
       for (const [key, descriptor] of array.props) Object.defineProperty(array.items, key, descriptor);

@@ -6,7 +6,10 @@
 //
 // Protocol: requests { id, op, target, method, args }, answers
 // { id, value } (or, for calls, the other forms of answerOf, and for
-// putMany { versions: text }) or { id, error: { code, message } }.
+// putMany { versions: text }) or { id, error: { code, message } }. An
+// answer that must wait for a commit may be sent ahead as { id, early:
+// answer }, then confirmed by { id, settled: true } (or replaced by an
+// error) once the commit is done.
 //   op "open"    args [options]           -> { storage, methods }
 //   op "call"    target, method, args     -> the method's result (an object
 //                                             with methods, such as a space,
@@ -323,6 +326,12 @@ async function step(msg) {
     error = asCairnError(e);
   }
   const durable = backend?.whenDurable?.() ?? null;
+  if (durable && !error && answer?.versions !== undefined) {
+    // The page parses the versions while the commit runs; the answer
+    // (which resolves the call's promise) still waits for it.
+    postMessage({ id: msg.id, early: answer });
+    answer = { settled: true };
+  }
   answered = answered
     .then(() => durable)
     .then(
