@@ -166,9 +166,6 @@ function jsonError(value, where) {
 // A document already turned into JSON text by toJsonText in another thread
 // (js/src/wire.js): passed to the engine as it is, not parsed and written
 // again. Only the worker makes one, from text the proxy made.
-// The worker's name for putMany answering with text.
-export const putManyText = Symbol('putManyText');
-
 export class JsonText {
   constructor(text) {
     this.text = text;
@@ -182,6 +179,29 @@ export function toJsonText(value, where) {
   if (!jsonSafe(value, [])) throw jsonError(value, where);
   return JSON.stringify(value);
 }
+
+// A putMany batch in the engine's encoding (wasm/bindings.cc, PutMany):
+// six fields per op, each ended by NUL; '' for an empty batch. Checks each
+// op as putMany does, so the browser proxy, which packs in the page, fails
+// on a bad op with the same message as Node.
+export function packWrites(ops) {
+  if (!Array.isArray(ops)) throw invalid(`putMany takes an array of writes, got ${describe(ops)}`);
+  let packed = '';
+  ops.forEach((op, i) => {
+    const at = `ops[${i}]`;
+    if (op === null || typeof op !== 'object' || Array.isArray(op)) {
+      throw invalid(`${at} must be an object { coll, id, doc, causedBy?, validFrom?, validTo? }, got ${describe(op)}`);
+    }
+    const [causedBy, from, to] = writeArgs(op, at);
+    const fields = [checkName(op.coll, `${at}.coll`), checkName(op.id, `${at}.id`),
+      toJsonText(op.doc, `${at}.doc`), causedBy, from ?? '', to ?? ''];
+    packed += `${fields.join('\0')}\0`;
+  });
+  return packed;
+}
+
+// The worker's name for putMany taking a packed batch.
+export const putPackedText = Symbol('putPackedText');
 
 function writeArgs(options, what) {
   const o = checkObject(options, what);
@@ -235,36 +255,28 @@ export class Database {
   }
 
   async putMany(ops) {
-    return this.#putMany(ops) ? readVersions(this.#h()) : [];
-  }
-
-  // putMany, answering with the versions' text (parseVersions reads it).
-  async [putManyText](ops) {
-    return this.#putMany(ops) ? decoder.decode(this.#h().output()) : '';
-  }
-
-  // False for an empty batch, which writes nothing.
-  #putMany(ops) {
     const h = this.#h();
-    if (!Array.isArray(ops)) throw invalid(`putMany takes an array of writes, got ${describe(ops)}`);
-    let packed = '';
-    ops.forEach((op, i) => {
-      const at = `ops[${i}]`;
-      if (op === null || typeof op !== 'object' || Array.isArray(op)) {
-        throw invalid(`${at} must be an object { coll, id, doc, causedBy?, validFrom?, validTo? }, got ${describe(op)}`);
-      }
-      const [causedBy, from, to] = writeArgs(op, at);
-      // Six fields per op, each ended by NUL (wasm/bindings.cc, PutMany).
-      const fields = [checkName(op.coll, `${at}.coll`), checkName(op.id, `${at}.id`),
-        toJsonText(op.doc, `${at}.doc`), causedBy, from ?? '', to ?? ''];
-      packed += `${fields.join('\0')}\0`;
-    });
-    if (ops.length === 0) return false;
+    const packed = packWrites(ops);
+    if (packed === '') return [];
+    this.#putPacked(h, packed);
+    return readVersions(h);
+  }
+
+  // The worker's putMany: a batch packWrites made in the page, answered
+  // with the versions' text (parseVersions reads it).
+  async [putPackedText](packed) {
+    const h = this.#h();
+    if (typeof packed !== 'string') throw invalid('putMany: the batch did not cross to the worker');
+    if (packed === '') return '';
+    this.#putPacked(h, packed);
+    return decoder.decode(h.output());
+  }
+
+  #putPacked(h, packed) {
     // The batch crosses as UTF-8 bytes written straight into wasm memory.
     const bound = packed.length * 3;
     const { written } = encoder.encodeInto(packed, h.inputBuffer(bound));
     unwrap(h.putMany(written));
-    return true;
   }
 
   async delete(coll, id, options) {

@@ -4,7 +4,7 @@
 // promise; failures are CairnError with the same codes and messages as in
 // Node.
 import { CairnError, invalid } from './errors.js';
-import { parseVersions } from './database.js';
+import { packWrites, parseVersions } from './database.js';
 import { encodeDoc } from './wire.js';
 
 // An answer as a call returns it: putMany's versions text, parsed.
@@ -121,17 +121,15 @@ export class RemoteDatabase extends RemoteObject {
     return super.call(method, args);
   }
 
-  // Documents are encoded here (js/src/wire.js); async, so that anything
-  // they throw rejects the promise.
+  // Documents are encoded here (js/src/wire.js), a putMany batch packed
+  // here (packWrites); async, so that anything they throw rejects the
+  // promise.
   async put(coll, id, doc, options) {
     return this.call('put', [coll, id, encodeDoc(doc, 'doc'), options]);
   }
   async putMany(ops) {
-    const wire = Array.isArray(ops)
-      ? ops.map((op, i) =>
-          op !== null && typeof op === 'object' && !Array.isArray(op) ? { ...op, doc: encodeDoc(op.doc, `ops[${i}].doc`) } : op)
-      : ops;
-    return this.call('putMany', [wire]);
+    if (this.#closed) throw new CairnError('CLOSED', 'the database is closed');
+    return this.call('putMany', [{ packed: packWrites(ops) }]);
   }
   delete(coll, id, options) {
     return this.call('delete', [coll, id, options]);

@@ -39,7 +39,7 @@ import { OpfsStorage } from '../dist/backends/opfs-storage.js';
 import { IdbStorage } from '../dist/backends/idb-storage.js';
 import { MemoryStorage } from '../dist/backends/memory-storage.js';
 import { bridgeStorage } from './bridge.js';
-import { Database, putManyText } from './database.js';
+import { Database, putPackedText } from './database.js';
 import { Space } from './space.js';
 import { CairnError, invalid } from './errors.js';
 import { engineOptions } from './options.js';
@@ -206,18 +206,16 @@ async function call(target, method, args) {
     throw invalid(`${method} is not a method of the database`);
   }
   if (target === 0 && method === 'put') args[2] = decodeDoc(args[2]);
-  if (target === 0 && method === 'putMany' && Array.isArray(args[0])) {
-    args[0] = args[0].map((op) => (op && typeof op === 'object' && 'doc' in op ? { ...op, doc: decodeDoc(op.doc) } : op));
-  }
-  // putMany answers with its versions' text, which the proxy parses: one
-  // string to copy instead of a thousand objects to clone.
+  // putMany arrives packed by the page (packWrites) and answers with its
+  // versions' text, which the page parses: one string each way instead of
+  // a thousand objects to clone.
   const asText = target === 0 && method === 'putMany';
   let value;
   if (writesNothing(obj, method)) {
     value = await withChunks(backend, () => obj[method](...args));
   } else {
     await backend?.whenLoaded?.();
-    value = await (asText ? obj[putManyText](...args) : obj[method](...args));
+    value = await (asText ? obj[putPackedText](args[0]?.packed) : obj[method](...args));
   }
   if (asText) return { versions: value };
   if (method === 'close') {
