@@ -22,9 +22,8 @@ function parsed(r) {
 
 // Decodes the version records the bindings wrote to their output buffer
 // (wasm/bindings.cc, AppendRecord): records end with 0x1E, fields with 0x1F.
-// The versions of an engine answer's text: records ended by \x1e, fields
-// by \x1f. Also used by the browser proxy, which receives putMany's answer
-// as this text (one string to copy, not 1,000 objects to clone).
+// Also used by the browser proxy, which receives putMany's answer as this
+// text (one string to copy, not 1,000 objects to clone).
 export function parseVersions(text, withDepth = false) {
   const out = [];
   let at = 0;
