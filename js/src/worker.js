@@ -62,16 +62,21 @@ const READS = new Map([
 ]);
 const MISS_ROUNDS = 3;
 
-// Runs `fn` (which writes nothing) until it touches no chunk `storage` has
-// not loaded yet, loading what it missed between runs.
-async function withChunks(storage, fn) {
+// Runs `fn` until it touches no chunk `storage` has not loaded yet,
+// loading what it missed between runs. With `readOnly`, the storage
+// refuses any write during `fn` (INTERNAL), so a method wrongly listed in
+// READS fails loudly instead of being run twice.
+async function withChunks(storage, fn, readOnly = true) {
   for (let round = 1; ; round++) {
     let value;
     let error = null;
+    if (readOnly) storage?.beginReadOnly?.();
     try {
       value = await fn();
     } catch (e) {
       error = e;
+    } finally {
+      if (readOnly) storage?.endReadOnly?.();
     }
     if (!storage?.hasMisses?.()) {
       if (error) throw error;
@@ -162,7 +167,7 @@ async function openDatabase(o) {
         handle.delete();
         throw new CairnError(r.code, r.message);
       }
-    });
+    }, false);
   } catch (e) {
     await storage.close?.().catch(() => {});
     throw e;

@@ -1,4 +1,4 @@
-// The IndexedDB storage backend: a database kept as fixed-size chunks in
+// The IndexedDB storage backend: a database kept as chunks of its files in
 // IndexedDB, for the npm package in a browser's dedicated worker (where OPFS
 // is missing, or when chosen). Implements the JS backend protocol of
 // js/src/bridge.js: every method is synchronous and throws an Error with a
@@ -14,15 +14,14 @@
 // returns 1 MiB as four 256 KiB chunks about twice as fast as sixteen
 // 64 KiB ones) but make every commit rewrite more: the worker gives
 // 256 KiB to files written once (the engine's checkpoint tables), 64 KiB to
-// the rest. Chromium
-// keeps each 64 KiB chunk as a blob file beside its database; chunks just
-// under 64 KiB, stored inline, measured no faster on the browser benchmark
-// (bench/browser) and slower to open.
+// the rest. (Chromium keeps each value over 64 KiB as a blob file beside
+// its database; log chunks just under 64 KiB, stored inline, measured no
+// faster on the browser benchmark, bench/browser.)
 //
 // Why a write-back cache: IndexedDB is asynchronous but the engine calls
 // storage synchronously. So every file is held in memory, and reads and
-// writes touch only memory. sync(),
-// create, rename and remove just mark that a commit is wanted. After each
+// writes touch only memory. sync(), create, rename and remove just mark
+// that a commit is wanted. After each
 // engine call the worker (js/src/worker.js) calls whenDurable(), which
 // starts ONE readwrite transaction holding every change since the last one
 // (so the stored state always moves from one commit point to the next, as a
@@ -264,6 +263,7 @@ export class IdbStorage {
     this.loadTimer = undefined; // starts the background load (load "demand")
     this.loadStarted = false;
     this.chunkBytes = () => CHUNK;
+    this.readOnly = false; // see beginReadOnly()
     this.loadFailure = null;
     this.misses = new Map(); // Node -> { name, indices: Set } touched while pending
     this.fetching = null; // the fetch of misses in flight
@@ -430,7 +430,18 @@ export class IdbStorage {
     }
   }
 
+  // Between these, every write, sync, create, rename or remove fails with
+  // INTERNAL: the worker brackets the calls it may run twice after a miss,
+  // which must write nothing.
+  beginReadOnly() {
+    this.readOnly = true;
+  }
+  endReadOnly() {
+    this.readOnly = false;
+  }
+
   checkWritable(what) {
+    if (this.readOnly) throw fail('INTERNAL', `${what}: a call that writes nothing (run again after a miss) wrote`);
     if (this.closed) throw fail('IO_ERROR', `${what}: IndexedDB database "cairndb:${this.name}" is closed`);
     if (this.failure) {
       throw fail('IO_ERROR', `${what}: an earlier IndexedDB commit failed (${this.failure.message}); reopen the database`);

@@ -283,6 +283,18 @@ const cases = {
     equal(big.read(0, all), size, 'whole read after the load');
     check(all.every((b, i) => b === expected[i]), 'every byte after the load');
     equal(read(cut, 20 * CHUNK - 1, 4).bytes, [pattern(size, 3)[20 * CHUNK - 1], 9, 9, 0], 'the cut file kept its new tail');
+    // The worker's bracket around calls it may run twice: no write inside.
+    t.beginReadOnly();
+    for (const [what, fn] of [['write', () => big.write(0, new Uint8Array([1]))], ['sync', () => big.sync()],
+      ['truncate', () => cut.truncate(1)], ['create', () => t.openFile('new', { create: true })],
+      ['rename', () => t.rename('renamed', 'again')], ['remove', () => t.remove('big')]]) {
+      e = thrown(fn);
+      check(e?.cairnCode === 'INTERNAL' && /writes nothing/.test(e.message), `${what} inside a read-only call: ${e?.message}`);
+    }
+    equal(read(big, 0, 1).bytes, [expected[0]], 'reads still work inside');
+    t.endReadOnly();
+    equal(t.list().sort(), ['big', 'cut', 'renamed'], 'nothing changed inside the bracket');
+    big.write(0, new Uint8Array([expected[0]]));
     await commit(t);
     await t.close();
 
