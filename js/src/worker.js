@@ -46,7 +46,6 @@ import { engineOptions } from './options.js';
 import { decodeDoc } from './wire.js';
 
 let modulePromise = null;
-console.log(`IDBLOAD eval ${performance.now().toFixed(0)}`);
 let backend = null;
 let db = null;
 const objects = new Map(); // remote object id -> object (0: the database)
@@ -92,7 +91,7 @@ function writesNothing(obj, method) {
 }
 
 function loadModule() {
-  modulePromise ??= createCairnModule().then((m) => { console.log(`IDBLOAD module ${performance.now().toFixed(0)}`); return m; });
+  modulePromise ??= createCairnModule();
   return modulePromise;
 }
 
@@ -173,7 +172,6 @@ async function openDatabase(o) {
     throw e;
   }
   backend = storage;
-  console.log(`IDBLOAD opened ${performance.now().toFixed(0)}`);
   db = new Database(handle);
   objects.set(0, db);
   return { storage: kind, methods: methodsOf(db) };
