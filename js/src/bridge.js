@@ -13,6 +13,11 @@
 //   file.write(offset, Uint8Array); file.sync(); file.size() -> number;
 //   file.truncate(size); file.close()
 // The Uint8Arrays are views into wasm memory, valid only during the call.
+// Optional, used by the browser worker (js/src/worker.js) between calls:
+//   prepare() -> promise        (OPFS: free slots for new files)
+//   whenDurable() -> promise | null   (IndexedDB: the commit of what synced)
+//   whenLoaded(), hasMisses(), fetchMisses(), beginReadOnly(), endReadOnly()
+//                               (IndexedDB loading on demand)
 
 function failure(e, what) {
   return {
