@@ -122,7 +122,7 @@ class IdbFile {
   read(offset, view) {
     const node = this.node;
     const got = Math.max(0, Math.min(view.length, node.size - offset));
-    this.storage.checkLoaded(this, offset, got, 'read');
+    this.storage.checkLoaded(this.node, this.name, offset, got, 'read');
     const span = node.chunkSize;
     let done = 0;
     while (done < got) {
@@ -140,7 +140,7 @@ class IdbFile {
   }
   write(offset, view) {
     this.storage.checkWritable(`write ${this.name}`);
-    this.storage.checkLoaded(this, offset, view.length, 'write');
+    this.storage.checkLoaded(this.node, this.name, offset, view.length, 'write');
     const node = this.node;
     const span = node.chunkSize;
     let done = 0;
@@ -170,7 +170,7 @@ class IdbFile {
     const node = this.node;
     const span = node.chunkSize;
     if (size < node.size) {
-      if (size % span !== 0) this.storage.checkLoaded(this, size, 1, 'truncate');
+      if (size % span !== 0) this.storage.checkLoaded(node, this.name, size, 1, 'truncate');
       const keep = Math.ceil(size / span);
       for (const i of [...node.pending]) if (i >= keep) node.pending.delete(i);
       for (const i of [...node.chunks.keys()]) {
@@ -374,9 +374,9 @@ export class IdbStorage {
   }
 
   // Throws IO_ERROR, after recording every pending chunk of bytes
-  // [offset, offset + n) of `file` as missed, when there is any.
-  checkLoaded(file, offset, n, what) {
-    const node = file.node;
+  // [offset, offset + n) of file `name` (its `node`) as missed, when there
+  // is any.
+  checkLoaded(node, name, offset, n, what) {
     if (node.pending.size === 0 || n <= 0) return;
     const first = Math.floor(offset / node.chunkSize);
     const last = Math.floor((offset + n - 1) / node.chunkSize);
@@ -384,14 +384,14 @@ export class IdbStorage {
     for (let i = first; i <= last; i++) {
       if (!node.pending.has(i)) continue;
       let m = this.misses.get(node);
-      if (!m) this.misses.set(node, (m = { name: file.name, indices: new Set() }));
+      if (!m) this.misses.set(node, (m = { name, indices: new Set() }));
       m.indices.add(i);
       missed++;
     }
     if (missed === 0) return;
     if (this.loadFailure) throw this.loadFailure;
     throw fail('IO_ERROR',
-      `${what} ${file.name} at ${offset}: ${missed} chunk(s) not yet loaded from IndexedDB database "cairndb:${this.name}"`);
+      `${what} ${name} at ${offset}: ${missed} chunk(s) not yet loaded from IndexedDB database "cairndb:${this.name}"`);
   }
 
   // True when a chunk was missed since the last fetchMisses().
@@ -541,7 +541,7 @@ export class IdbStorage {
     if (!node) throw fail('NOT_FOUND', `${from} does not exist in IndexedDB database "cairndb:${this.name}"`);
     if (from === to) return;
     // Its stored chunks move with it, so all must be in memory.
-    if (node.pending.size > 0) this.checkLoaded(new IdbFile(this, node, from), 0, node.size, 'rename');
+    if (node.pending.size > 0) this.checkLoaded(node, from, 0, node.size, 'rename');
     this.files.delete(from);
     this.deletes.push({ name: from, from: 0 }, { name: to, from: 0 });
     this.files.set(to, node);
