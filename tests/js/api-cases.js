@@ -173,7 +173,9 @@ export function defineApiCases(openDb) {
     await db.close();
     await db.close();
     assert.equal(db.closed, true);
-    for (const call of [() => db.get('x', '1'), () => db.put('x', '2', 1), () => db.head(), () => db.verify(), () => db.compact()]) {
+    for (const call of [() => db.get('x', '1'), () => db.put('x', '2', 1), () => db.head(), () => db.verify(), () => db.compact(),
+      // CLOSED comes before the check of the batch, as in every call.
+      () => db.putMany([{ coll: 'x', id: 2, doc: 1 }])]) {
       await assert.rejects(call(), (e) => e instanceof CairnError && e.code === 'CLOSED');
     }
     const db2 = await openDb();
