@@ -350,6 +350,12 @@ void DBImpl::PrefetchDocument(std::string_view coll, std::string_view id, std::s
 void DBImpl::ApplyVersions(const std::vector<Version>& versions, const std::vector<Location>& locs,
                            const CommitRef& commit, std::string_view payload) {
   if (!versions.empty()) mem_->Put(CommitKey(versions.front().seq), EncodeCommitRef(commit));
+  // A large group's entries go into the tree sorted (MemTable::BeginSorted).
+  // Small groups gain nothing from it: their keys are too far apart in the
+  // tree to share a path below the levels that stay cached anyway.
+  constexpr size_t kSortedApplyVersions = 8192;
+  const bool sorted = versions.size() >= kSortedApplyVersions;
+  if (sorted) mem_->BeginSorted();
   std::string key, value;  // reused: no allocation per version
   // The document slots were probed by StageWriter moments ago; the 'h'
   // slots are new, so fetch them ahead (as StageWriter does its lookups).
@@ -381,6 +387,7 @@ void DBImpl::ApplyVersions(const std::vector<Version>& versions, const std::vect
       mem_->Put(CollectionKey(v.coll), "");
     }
   }
+  if (sorted) mem_->EndSorted();
   versions_ += versions.size();
 }
 

@@ -1,6 +1,8 @@
 #include "engine/memtable.h"
 
 #include <algorithm>
+#include <array>
+#include <cstdint>
 #include <cstring>
 #include <vector>
 
@@ -286,21 +288,34 @@ void MemTable::Put(std::string_view key, std::string_view value) {
     slot->payload = e;
     return;
   }
-  // Keys often arrive in order (ids written in order, as in a bulk load):
-  // when the key belongs right after the last one inserted, skip the walk
-  // from the root.
-  OrderedMap::iterator it;
-  if (last_ != ordered_.end() && last_->first < key &&
-      (std::next(last_) == ordered_.end() || !(std::next(last_)->first < key))) {
+  if (sorted_mode_) {
+    pending_.emplace_back(arena_.Copy(key), arena_.Copy(value));
+    return;
+  }
+  InsertOrdered(arena_.Copy(key), arena_.Copy(value));
+}
+
+void MemTable::InsertOrdered(std::string_view key, std::string_view value) {
+  // Keys often arrive in order (ids written in order, as in a bulk load, or
+  // a sorted batch): when the key belongs right after the last one
+  // inserted, or a few entries further on, skip the walk from the root.
+  OrderedMap::iterator it = ordered_.end();
+  if (last_ != ordered_.end() && last_->first < key) {
     it = std::next(last_);
+    for (int steps = 0; it != ordered_.end() && it->first < key; steps++, ++it) {
+      if (steps == 4) {
+        it = ordered_.lower_bound(key);
+        break;
+      }
+    }
   } else {
     it = ordered_.lower_bound(key);
   }
   if (it != ordered_.end() && it->first == key) {
-    it->second = arena_.Copy(value);
+    it->second = value;
     return;
   }
-  it = ordered_.emplace_hint(it, arena_.Copy(key), arena_.Copy(value));
+  it = ordered_.emplace_hint(it, key, value);
   last_ = it;
   if (key.size() > 8 && key[0] == kVersionTag) {
     const std::string_view prefix = key.substr(0, key.size() - 8);
@@ -315,8 +330,69 @@ void MemTable::Put(std::string_view key, std::string_view value) {
   }
 }
 
+void MemTable::EndSorted() {
+  InsertPending();
+  sorted_mode_ = false;
+}
+
+void MemTable::InsertPending() const {
+  if (pending_.empty()) return;
+  auto* self = const_cast<MemTable*>(this);
+  std::vector<std::pair<std::string_view, std::string_view>>& p = self->pending_;
+  // Keys of one kind (first byte) share long prefixes (a space's generations,
+  // a collection's name): compare 8 bytes past the prefix that every pending
+  // key of the kind shares, held next to the entry's index, so that most
+  // comparisons touch no key bytes (which are spread over the arena).
+  std::array<size_t, 256> shared;
+  std::array<std::string_view, 256> first;
+  shared.fill(SIZE_MAX);
+  for (const auto& e : p) {
+    const std::string_view k = e.first;
+    const uint8_t tag = k.empty() ? 0 : static_cast<uint8_t>(k[0]);
+    if (shared[tag] == SIZE_MAX) {
+      first[tag] = k;
+      shared[tag] = k.size();
+      continue;
+    }
+    size_t n = std::min(shared[tag], k.size());
+    size_t i = 0;
+    while (i < n && k[i] == first[tag][i]) i++;
+    shared[tag] = i;
+  }
+  struct Sortable {
+    uint8_t tag;
+    uint64_t next8;  // big-endian, so its order is memcmp's
+    uint32_t index;
+  };
+  std::vector<Sortable> order(p.size());
+  for (size_t i = 0; i < p.size(); i++) {
+    const std::string_view k = p[i].first;
+    const uint8_t tag = k.empty() ? 0 : static_cast<uint8_t>(k[0]);
+    uint64_t v = 0;
+    for (size_t j = 0; j < 8; j++) {
+      const size_t at = shared[tag] + j;
+      v = (v << 8) | (at < k.size() ? static_cast<uint8_t>(k[at]) : 0);
+    }
+    order[i] = Sortable{tag, v, static_cast<uint32_t>(i)};
+  }
+  std::sort(order.begin(), order.end(), [&](const Sortable& a, const Sortable& b) {
+    if (a.tag != b.tag) return a.tag < b.tag;
+    if (a.next8 != b.next8) return a.next8 < b.next8;
+    // The whole rest past the shared prefix: the 8 bytes are zero-padded, so
+    // a key that ends inside them may still differ from one that holds zeros
+    // there. (The order only speeds the inserts up; InsertOrdered places any
+    // key right. What it must keep is the order of equal keys.)
+    const int c = p[a.index].first.substr(shared[a.tag]).compare(p[b.index].first.substr(shared[a.tag]));
+    if (c != 0) return c < 0;
+    return a.index < b.index;  // equal keys: the last Put is inserted last and wins
+  });
+  for (const Sortable& o : order) self->InsertOrdered(p[o.index].first, p[o.index].second);
+  p.clear();
+}
+
 bool MemTable::FindVersion(std::string_view doc_prefix, std::string_view target,
                            std::string_view* key, std::string_view* value) const {
+  InsertPending();
   const uint64_t h = Checksum64(doc_prefix.data(), doc_prefix.size());
   const auto* n = Probe(newest_, h, [&](OrderedMap::const_iterator x) {
     return x->first.size() == doc_prefix.size() + 8 &&
@@ -348,6 +424,7 @@ void MemTable::PrefetchHashKey(const Hash& version_hash) const {
 
 bool MemTable::LowerBound(std::string_view target, std::string_view* key,
                           std::string_view* value) const {
+  InsertPending();
   auto it = ordered_.lower_bound(target);
   if (it == ordered_.end()) return false;
   *key = it->first;
@@ -362,6 +439,7 @@ bool MemTable::Find(std::string_view key, std::string_view* value) const {
     *value = e->value;
     return true;
   }
+  InsertPending();
   auto it = ordered_.find(key);
   if (it == ordered_.end()) return false;
   *value = it->second;
@@ -382,6 +460,7 @@ void MemTable::CollectHashEntries(std::vector<const HashEntry*>* out) const {
 }
 
 std::unique_ptr<Table::Iterator> MemTable::NewIterator() const {
+  InsertPending();
   return std::make_unique<MemTableIterator>(this);
 }
 

@@ -43,6 +43,17 @@ class MemTable {
   // copied.
   void Put(std::string_view key, std::string_view value);
 
+  // Between BeginSorted and EndSorted, Put copies ordered (non-hash) entries
+  // aside; EndSorted sorts them (stably, so the last Put of a key still
+  // wins) and inserts them in key order. A large batch of random keys then
+  // walks the tree along neighbouring paths, which stay in the CPU cache,
+  // instead of taking a cache miss at most levels for every key. Any read
+  // in between inserts what was set aside first, so reads see every Put.
+  // For the engine's writer, which holds the index lock exclusively
+  // throughout, so no other thread can read meanwhile.
+  void BeginSorted() { sorted_mode_ = true; }
+  void EndSorted();
+
   // The newest version entry of one document at or after `target` (a
   // VersionKey whose prefix is `doc_prefix`): one hash lookup, then a walk
   // over that document's versions in this memtable.
@@ -65,7 +76,10 @@ class MemTable {
   // memtable's lifetime), or returns false.
   bool Find(std::string_view key, std::string_view* value) const;
 
-  size_t entries() const { return ordered_.size() + hash_count_; }
+  size_t entries() const {
+    InsertPending();
+    return ordered_.size() + hash_count_;
+  }
   // Bytes of keys and values: about what the entries take in a table.
   uint64_t data_bytes() const { return data_bytes_; }
   // Memory held: arena blocks and hash table slots.
@@ -109,11 +123,20 @@ class MemTable {
 
   static bool IsHashKey(std::string_view key);
   const HashEntry* FindHashEntry(std::string_view key) const;
+  // Inserts an ordered entry whose key and value are already in the arena.
+  void InsertOrdered(std::string_view key, std::string_view value);
+  // Inserts the entries set aside in sorted mode (see BeginSorted). Const
+  // for the readers, which may only run it while the writer is the only
+  // thread inside the memtable.
+  void InsertPending() const;
 
   Arena arena_;
   uint64_t data_bytes_ = 0;
   OrderedMap ordered_;
   OrderedMap::iterator last_;  // the entry inserted last, or end()
+  bool sorted_mode_ = false;
+  // Ordered entries Put in sorted mode and not inserted yet (arena views).
+  std::vector<std::pair<std::string_view, std::string_view>> pending_;
   std::vector<Slot<HashEntry*>> hashes_;
   size_t hash_count_ = 0;
   // Document prefix -> its newest version entry in ordered_.

@@ -22,6 +22,19 @@ std::string RandomKey(std::mt19937_64& rng) {
   }
 }
 
+// A full scan of `mem` yields exactly the model's entries, in order.
+void ExpectIteratesLike(const MemTable& mem, const std::map<std::string, std::string>& model) {
+  auto it = mem.NewIterator();
+  ASSERT_TRUE(it->SeekToFirst().ok());
+  for (const auto& [k, v] : model) {
+    ASSERT_TRUE(it->Valid());
+    ASSERT_EQ(it->key(), k);
+    ASSERT_EQ(it->value(), v);
+    ASSERT_TRUE(it->Next().ok());
+  }
+  EXPECT_FALSE(it->Valid());
+}
+
 // Every kind of key, checked against a std::map model: iteration order, seeks
 // from every kind of target, exact finds, and the merge with a second source.
 TEST(MemTableTest, MatchesAnOrderedModel) {
@@ -87,6 +100,71 @@ TEST(MemTableTest, FindVersionEqualsAnOrderedSeek) {
       EXPECT_EQ(key, want->first);
       EXPECT_EQ(value, want->second);
     }
+  }
+}
+
+// Sorted mode (BeginSorted .. EndSorted, as the writer uses for a large
+// group) against a std::map model: random keys of every kind, with repeats
+// inside and across batches, keys that end inside the 8 bytes the sort
+// compares first or hold zeros there, and reads in the middle of a batch,
+// which must see every Put made so far.
+TEST(MemTableTest, SortedModeMatchesAnOrderedModel) {
+  for (uint64_t seed = 1; seed <= 6; seed++) {
+    SCOPED_TRACE("seed " + std::to_string(seed));
+    std::mt19937_64 rng(seed);
+    MemTable mem;
+    std::map<std::string, std::string> model;
+    auto random_key = [&]() -> std::string {
+      switch (rng() % 6) {
+        case 0: {  // a shared prefix, then 0..12 bytes from {0, 1, 'a'}
+          std::string k = "Sprefix-shared-by-all";
+          const size_t n = rng() % 13;
+          for (size_t i = 0; i < n; i++) k.push_back("\0\1a"[rng() % 3]);
+          return k;
+        }
+        case 1: return std::string(1, 'S') + std::to_string(rng() % 2000);
+        default: return RandomKey(rng);
+      }
+    };
+    auto check_reads = [&]() {
+      for (int r = 0; r < 20; r++) {
+        std::string target = random_key();
+        std::string_view key, value;
+        auto want = model.lower_bound(target);
+        // LowerBound covers the ordered keys only: skip hash keys in the model.
+        while (want != model.end() && want->first.size() == 1 + Hash::kSize && want->first[0] == kHashTag) ++want;
+        ASSERT_EQ(mem.LowerBound(target, &key, &value), want != model.end()) << target;
+        if (want != model.end()) {
+          EXPECT_EQ(key, want->first);
+          EXPECT_EQ(value, want->second);
+        }
+        auto exact = model.find(target);
+        ASSERT_EQ(mem.Find(target, &value), exact != model.end());
+        if (exact != model.end()) EXPECT_EQ(value, exact->second);
+        const std::string id = "id" + std::to_string(rng() % 50);
+        const std::string prefix = DocPrefix("c0", id);
+        const std::string vtarget = VersionKey("c0", id, rng() % 110);
+        auto vwant = model.lower_bound(vtarget);
+        const bool vfound = vwant != model.end() && vwant->first.compare(0, prefix.size(), prefix) == 0;
+        ASSERT_EQ(mem.FindVersion(prefix, vtarget, &key, &value), vfound);
+        if (vfound) EXPECT_EQ(value, vwant->second);
+      }
+    };
+    for (int batch = 0; batch < 40; batch++) {
+      const bool sorted = rng() % 4 != 0;
+      if (sorted) mem.BeginSorted();
+      const int n = static_cast<int>(rng() % 600);
+      for (int i = 0; i < n; i++) {
+        std::string k = random_key(), v = "b" + std::to_string(batch) + "." + std::to_string(i);
+        mem.Put(k, v);
+        model[k] = v;
+        if (rng() % 200 == 0) check_reads();
+      }
+      if (sorted) mem.EndSorted();
+      check_reads();
+    }
+    EXPECT_EQ(mem.entries(), model.size());
+    ExpectIteratesLike(mem, model);
   }
 }
 
@@ -211,15 +289,7 @@ TEST(MemTableTest, GrowthLargeValuesAndOverwrites) {
   EXPECT_EQ(mem.entries(), model.size());
   EXPECT_EQ(mem.data_bytes(), put_bytes);
   EXPECT_GT(mem.bytes(), 300000u);
-  auto it = mem.NewIterator();
-  ASSERT_TRUE(it->SeekToFirst().ok());
-  for (const auto& [k, v] : model) {
-    ASSERT_TRUE(it->Valid());
-    ASSERT_EQ(it->key(), k);
-    ASSERT_EQ(it->value(), v);
-    ASSERT_TRUE(it->Next().ok());
-  }
-  EXPECT_FALSE(it->Valid());
+  ExpectIteratesLike(mem, model);
   for (const auto& [k, v] : model) {
     std::string_view found;
     ASSERT_TRUE(mem.Find(k, &found));
