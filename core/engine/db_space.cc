@@ -598,12 +598,17 @@ Result<std::vector<uint64_t>> DBImpl::WriteSpatial(std::string_view space, std::
   std::vector<PreparedOp> prepared;
   prepared.reserve(ops.size());
   // Deletes of points this batch wrote before, by id: live after the batch's
-  // earlier ops?
+  // earlier ops? Kept only when the batch deletes something.
   std::unordered_map<std::string, bool> batch_live;
+  const bool track_live =
+      check_live && std::any_of(ops.begin(), ops.end(), [](const SpatialWrite& w) { return w.is_delete; });
   for (size_t i = 0; i < ops.size(); i++) {
     const SpatialWrite& w = ops[i];
-    const std::string what = ops.size() > 1 ? "batch item " + std::to_string(i) + ": point" : "point";
-    CAIRN_RETURN_IF_ERROR(CheckPoint(w.point, def.dims, def.bits, what));
+    // The error context, built only for an error.
+    const auto item = [&] {
+      return ops.size() > 1 ? "batch item " + std::to_string(i) + ": point" : std::string("point");
+    };
+    if (!CheckPoint(w.point, def.dims, def.bits, "point").ok()) return CheckPoint(w.point, def.dims, def.bits, item());
     PreparedOp op;
     op.coll = kPointCollection;
     op.id = PointId(space, branch, w.point);
@@ -622,23 +627,23 @@ Result<std::vector<uint64_t>> DBImpl::WriteSpatial(std::string_view space, std::
           live = n > 0;
         }
         if (!live) {
-          return Status::NotFound(what + " [" + PointList(w.point.data(), w.point.size()) + "] is not live in " +
+          return Status::NotFound(item() + " [" + PointList(w.point.data(), w.point.size()) + "] is not live in " +
                                   std::string(space) + "/" + std::string(branch));
         }
       }
     } else if (w.payload.binary) {
       if (w.payload.data.size() > options_.limits.max_document_bytes / 2) {
-        return Status::InvalidArgument(what + ": payload of " + std::to_string(w.payload.data.size()) +
+        return Status::InvalidArgument(item() + ": payload of " + std::to_string(w.payload.data.size()) +
                                        " bytes is over the limit of " +
                                        std::to_string(options_.limits.max_document_bytes / 2));
       }
       op.data = PointData(w.point, w.payload);
     } else {
       auto canon = CanonicalizeJson(w.payload.data.empty() ? std::string_view("null") : w.payload.data, jl);
-      if (!canon.ok()) return canon.status().WithContext(what + " [" + PointList(w.point.data(), w.point.size()) + "]");
+      if (!canon.ok()) return canon.status().WithContext(item() + " [" + PointList(w.point.data(), w.point.size()) + "]");
       op.data = PointData(w.point, SpatialPayload{std::move(canon).value(), false});
     }
-    batch_live[op.id] = !w.is_delete;
+    if (track_live) batch_live[op.id] = !w.is_delete;
     prepared.push_back(std::move(op));
   }
   CAIRN_ASSIGN_OR_RETURN(std::vector<Version> versions, Write(std::move(prepared)));

@@ -31,23 +31,23 @@ void CheckShape(int dims, int bits) {
 // Coordinates -> transposed index (Skilling's AxestoTranspose).
 void AxesToTranspose(uint32_t* x, int b, int n) {
   // Inverse undo excess work, from the top bit down.
+  // Without branches: the bits are random, so a branch would be mispredicted
+  // half the time.
   for (int q = b - 1; q >= 1; q--) {
-    const uint32_t bit = uint32_t{1} << q, low = bit - 1;
+    const uint32_t low = (uint32_t{1} << q) - 1;
     for (int i = 0; i < n; i++) {
-      if (x[i] & bit) {
-        x[0] ^= low;  // invert
-      } else {
-        const uint32_t t = (x[0] ^ x[i]) & low;  // exchange
-        x[0] ^= t;
-        x[i] ^= t;
-      }
+      const uint32_t set = 0u - ((x[i] >> q) & 1);  // all ones when bit q of x[i] is set
+      x[0] ^= low & set;                            // set: invert
+      const uint32_t t = (x[0] ^ x[i]) & low & ~set;  // clear: exchange
+      x[0] ^= t;
+      x[i] ^= t;
     }
   }
   // Gray encode.
   for (int i = 1; i < n; i++) x[i] ^= x[i - 1];
   uint32_t t = 0;
   for (int q = b - 1; q >= 1; q--) {
-    if (x[n - 1] & (uint32_t{1} << q)) t ^= (uint32_t{1} << q) - 1;
+    t ^= ((uint32_t{1} << q) - 1) & (0u - ((x[n - 1] >> q) & 1));
   }
   for (int i = 0; i < n; i++) x[i] ^= t;
 }
@@ -227,20 +227,24 @@ void AppendHilbertKey(const uint32_t* point, int dims, int bits, std::string* ou
   uint32_t x[kMaxDims];
   std::copy(point, point + dims, x);
   AxesToTranspose(x, bits, dims);
-  // Interleave: bit q of x[0], x[1], .., x[dims-1], for q from bits-1 down.
+  // Interleave: bit q of x[0], x[1], .., x[dims-1], for q from bits-1 down,
+  // into a local buffer appended at once.
+  char buf[kMaxDims * 4];
+  size_t n = 0;
   uint32_t acc = 0;
   int filled = 0;
   for (int q = bits - 1; q >= 0; q--) {
     for (int i = 0; i < dims; i++) {
       acc = (acc << 1) | ((x[i] >> q) & 1);
       if (++filled == 8) {
-        out->push_back(static_cast<char>(acc));
+        buf[n++] = static_cast<char>(acc);
         acc = 0;
         filled = 0;
       }
     }
   }
-  if (filled > 0) out->push_back(static_cast<char>(acc << (8 - filled)));
+  if (filled > 0) buf[n++] = static_cast<char>(acc << (8 - filled));
+  out->append(buf, n);
 }
 
 void DecodeHilbertKey(std::string_view key, int dims, int bits, uint32_t* point) {
