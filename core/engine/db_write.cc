@@ -1,4 +1,5 @@
 // The write path: validation, group commit, and applying commits to the index.
+#include <algorithm>
 #include <cstring>
 #include <unordered_set>
 
@@ -14,18 +15,53 @@ namespace cairn {
 
 // The versions of one group commit, built by the leader.
 struct DBImpl::GroupState {
-  struct DocState {
-    Hash hash;
-    bool deleted;
-  };
   uint64_t first_seq = 0;
   Hash head;
   std::vector<Version> versions;
   std::vector<size_t> writer_version_count;  // per staged writer, parallel to `staged`
   std::vector<Writer*> staged;
-  std::unordered_map<std::string, DocState> docs;  // DocPrefix -> latest in group
-  std::unordered_set<Hash, HashHasher> hashes;
   int64_t documents_delta = 0;
+
+  // Each document staged in the group, mapped to its newest version in
+  // `versions`: open addressing by the hash of the document's prefix, with
+  // no erase. A slot's index is the version's index + 1; 0 marks a free slot.
+  struct DocSlot {
+    uint64_t hash = 0;
+    uint32_t index = 0;
+  };
+  std::vector<DocSlot> doc_slots;
+  size_t doc_count = 0;
+  // The hashes of `versions`, for caused_by: built only once a writer names
+  // causes, then kept up to date.
+  std::unordered_set<Hash, HashHasher> hashes;
+  bool hashes_built = false;
+
+  // Room for `more` documents, so that no slot moves while a writer stages.
+  void ReserveDocs(size_t more) {
+    if ((doc_count + more) * 2 <= doc_slots.size()) return;
+    size_t n = 64;
+    while (n < (doc_count + more) * 2) n *= 2;
+    std::vector<DocSlot> grown(n);
+    for (const DocSlot& d : doc_slots) {
+      if (d.index == 0) continue;
+      size_t i = d.hash & (n - 1);
+      while (grown[i].index != 0) i = (i + 1) & (n - 1);
+      grown[i] = d;
+    }
+    doc_slots.swap(grown);
+  }
+  // The slot of (coll, id): its own, or the free slot it would take.
+  DocSlot* FindDoc(uint64_t h, std::string_view coll, std::string_view id) {
+    const size_t mask = doc_slots.size() - 1;
+    for (size_t i = h & mask;; i = (i + 1) & mask) {
+      DocSlot& d = doc_slots[i];
+      if (d.index == 0) return &d;
+      if (d.hash == h) {
+        const Version& v = versions[d.index - 1];
+        if (v.coll == coll && v.id == id) return &d;
+      }
+    }
+  }
 };
 
 Result<DBImpl::PreparedOp> DBImpl::PrepareOp(std::string_view coll, std::string_view id,
@@ -193,14 +229,31 @@ Result<std::vector<Version>> DBImpl::Write(std::vector<PreparedOp> ops) {
 }
 
 Status DBImpl::StageWriter(Writer* w, GroupState* group) {
-  std::unordered_map<std::string, GroupState::DocState> local_docs;
-  std::unordered_set<Hash, HashHasher> local_hashes;
-  local_docs.reserve(w->ops.size());
-  local_hashes.reserve(w->ops.size());
-  std::vector<Version> local;
-  local.reserve(w->ops.size());
+  const size_t base = group->versions.size();
+  const uint64_t base_seq = group->first_seq + base;
+  const size_t base_docs = group->doc_count;
+  group->ReserveDocs(w->ops.size());
+  group->versions.reserve(base + w->ops.size());
+  // The slots this writer changed, with what they held: a failing writer
+  // leaves the group as it found it.
+  std::vector<std::pair<GroupState::DocSlot*, GroupState::DocSlot>> undo;
+  undo.reserve(w->ops.size());
+  const bool names_causes =
+      std::any_of(w->ops.begin(), w->ops.end(), [](const PreparedOp& op) { return !op.options.caused_by.empty(); });
+  if (names_causes && !group->hashes_built) {
+    for (const Version& v : group->versions) group->hashes.insert(v.hash);
+    group->hashes_built = true;
+  }
+  auto fail = [&](size_t i, const Status& s) {
+    for (auto u = undo.rbegin(); u != undo.rend(); ++u) *u->first = u->second;
+    group->doc_count = base_docs;
+    if (group->hashes_built) {
+      for (size_t k = base; k < group->versions.size(); k++) group->hashes.erase(group->versions[k].hash);
+    }
+    group->versions.resize(base);
+    return w->ops.size() > 1 ? s.WithContext("batch item " + std::to_string(i)) : s;
+  };
   int64_t delta = 0;
-  const uint64_t base_seq = group->first_seq + group->versions.size();
   ReaderLock index_lock(&index_mu_);
   // Each lookup below is a few cache misses into tables far larger than the
   // CPU cache; fetching them kAhead documents early overlaps them with the
@@ -215,37 +268,39 @@ Status DBImpl::StageWriter(Writer* w, GroupState* group) {
       PrefetchDocument(w->ops[i + kAhead].coll, w->ops[i + kAhead].id, &scratch);
     }
     PreparedOp& op = w->ops[i];
-    auto context = [&](const Status& s) {
-      return w->ops.size() > 1 ? s.WithContext("batch item " + std::to_string(i)) : s;
-    };
-    std::string prefix = DocPrefix(op.coll, op.id);
-    std::optional<GroupState::DocState> cur;
-    if (auto it = local_docs.find(prefix); it != local_docs.end()) {
-      cur = it->second;
-    } else if (auto git = group->docs.find(prefix); git != group->docs.end()) {
-      cur = git->second;
+    scratch.clear();
+    AppendDocPrefix(&scratch, op.coll, op.id);
+    const uint64_t doc_hash = DocFilterHash(scratch);
+    GroupState::DocSlot* slot = group->FindDoc(doc_hash, op.coll, op.id);
+    std::optional<Hash> cur_hash;
+    bool cur_deleted = false;
+    if (slot->index != 0) {
+      const Version& staged = group->versions[slot->index - 1];
+      cur_hash = staged.hash;
+      cur_deleted = staged.deleted;
     } else {
       auto ref = FindVersionRef(op.coll, op.id, UINT64_MAX);
-      if (!ref.ok()) return context(ref.status());
-      if (ref.value()) cur = GroupState::DocState{ref.value()->hash, ref.value()->deleted};
+      if (!ref.ok()) return fail(i, ref.status());
+      if (ref.value()) {
+        cur_hash = ref.value()->hash;
+        cur_deleted = ref.value()->deleted;
+      }
     }
-    const bool live_before = cur && !cur->deleted;
+    const bool live_before = cur_hash && !cur_deleted;
     if (op.is_delete && !live_before && !op.allow_absent) {
-      return context(Status::NotFound("document " + op.coll + "/" + op.id + " is not live"));
+      return fail(i, Status::NotFound("document " + op.coll + "/" + op.id + " is not live"));
     }
     for (const Hash& h : op.options.caused_by) {
-      if (local_hashes.count(h) || group->hashes.count(h)) continue;
+      if (group->hashes.count(h)) continue;
       auto loc = FindHash(h);
-      if (!loc.ok()) return context(loc.status());
-      if (!loc.value()) {
-        return context(Status::NotFound("caused_by " + h.ToHex() + " names no version"));
-      }
+      if (!loc.ok()) return fail(i, loc.status());
+      if (!loc.value()) return fail(i, Status::NotFound("caused_by " + h.ToHex() + " names no version"));
     }
     Version v;
     v.coll = std::move(op.coll);
     v.id = std::move(op.id);
-    v.seq = base_seq + local.size();
-    if (cur) v.prev = cur->hash;
+    v.seq = base_seq + (group->versions.size() - base);
+    if (cur_hash) v.prev = *cur_hash;
     v.caused_by = std::move(op.options.caused_by);
     v.ts = clock_->NowMillis();
     v.valid_from = std::move(op.options.valid_from);
@@ -254,29 +309,18 @@ Status DBImpl::StageWriter(Writer* w, GroupState* group) {
     v.data = std::move(op.data);
     v.hash = ComputeVersionHash(v);
     delta += (op.is_delete ? 0 : 1) - (live_before ? 1 : 0);
-    local_docs[std::move(prefix)] = GroupState::DocState{v.hash, v.deleted};
-    local_hashes.insert(v.hash);
-    local.push_back(std::move(v));
-  }
-  // Staged: fold into the group (the first writer's state simply moves).
-  if (group->docs.empty()) {
-    group->docs.swap(local_docs);
-  } else {
-    for (auto& [k, d] : local_docs) group->docs[k] = d;
-  }
-  if (group->hashes.empty()) {
-    group->hashes.swap(local_hashes);
-  } else {
-    group->hashes.insert(local_hashes.begin(), local_hashes.end());
+    undo.emplace_back(slot, *slot);
+    if (slot->index == 0) {
+      slot->hash = doc_hash;
+      group->doc_count++;
+    }
+    slot->index = static_cast<uint32_t>(group->versions.size() + 1);
+    if (group->hashes_built) group->hashes.insert(v.hash);
+    group->versions.push_back(std::move(v));
   }
   group->documents_delta += delta;
   group->staged.push_back(w);
-  group->writer_version_count.push_back(local.size());
-  if (group->versions.empty()) {
-    group->versions.swap(local);
-  } else {
-    for (Version& v : local) group->versions.push_back(std::move(v));
-  }
+  group->writer_version_count.push_back(group->versions.size() - base);
   return Status::OK();
 }
 

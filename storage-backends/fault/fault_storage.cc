@@ -5,11 +5,14 @@
 #include "storage-backends/fault/fault_storage.h"
 
 #include <algorithm>
+#include <atomic>
+#include <chrono>
 #include <cstring>
 #include <limits>
 #include <map>
 #include <memory>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -75,6 +78,7 @@ struct FaultState {
   uint64_t lock_owner GUARDED_BY(mu) = 0;  // id of the locking Storage; 0 = free
   uint64_t writes GUARDED_BY(mu) = 0;
   uint64_t syncs GUARDED_BY(mu) = 0;
+  std::atomic<uint64_t> sync_delay_us{0};  // SetSyncDelay
   ArmedFault fail_write GUARDED_BY(mu);
   ArmedFault fail_sync GUARDED_BY(mu);
   uint64_t tear_at GUARDED_BY(mu) = 0;
@@ -161,6 +165,7 @@ class FaultFile final : public File {
 
   Status Sync() override {
     FaultState& s = *state_;
+    if (const uint64_t us = s.sync_delay_us.load(); us > 0) std::this_thread::sleep_for(std::chrono::microseconds(us));
     MutexLock lock(&s.mu);
     CAIRN_RETURN_IF_ERROR(s.CheckAlive(generation_, "sync fault/" + name_));
     s.syncs++;
@@ -328,6 +333,8 @@ void FaultFileSystem::TearWrite(uint64_t nth, size_t keep) {
   state_->tear_at = nth == 0 ? 0 : state_->writes + nth;
   state_->tear_keep = keep;
 }
+
+void FaultFileSystem::SetSyncDelay(uint64_t micros) { state_->sync_delay_us.store(micros); }
 
 void FaultFileSystem::ClearFaults() {
   MutexLock lock(&state_->mu);

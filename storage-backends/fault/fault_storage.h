@@ -50,6 +50,10 @@ class FaultFileSystem {
   // The `nth` (1 = next) Write call reaches the disk for only its first
   // `keep` bytes, then the power is cut.
   void TearWrite(uint64_t nth, size_t keep);
+  // Every Sync call from now sleeps `micros` first, as a device's flush
+  // takes time (0, the default, for none). Concurrent writers then share
+  // commits, as they do on a disk.
+  void SetSyncDelay(uint64_t micros);
   // Clears every armed fault.
   void ClearFaults();
 

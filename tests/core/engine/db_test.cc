@@ -1,10 +1,12 @@
 // Functional tests of the document store through the public Database API.
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <cstdlib>
 #include <filesystem>
 #include <algorithm>
 #include <map>
+#include <optional>
 #include <random>
 #include <thread>
 
@@ -330,6 +332,107 @@ TEST_F(DbTest, ConcurrentWritersShareCommitsAndReadersSeeConsistentState) {
   ASSERT_TRUE(report.ok());
   EXPECT_TRUE(report->ok);
   db_.reset();  // before the scheduler
+}
+
+// Writers that share group commits (a slow sync keeps the queue full), where
+// many batches fail part way (a cause that names no version) and others
+// name real causes: a failed batch leaves no trace in the group it was
+// staged in, and every other batch lands whole, with seqs in one run and
+// each document's prev chain unbroken.
+TEST_F(DbTest, FailedBatchesInSharedCommitsLeaveNoTrace) {
+  fs_.SetSyncDelay(2000);
+  constexpr int kThreads = 4, kBatches = 40;
+  struct Landed {
+    std::vector<Version> versions;
+  };
+  std::vector<std::vector<Landed>> landed(kThreads);
+  std::atomic<int> failed_as_expected{0}, unexpected{0};
+  const uint64_t syncs_before = fs_.syncs();
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; t++) {
+    threads.emplace_back([&, t] {
+      std::mt19937_64 rng(100 + t);
+      std::optional<Hash> cause;  // a version this thread wrote before
+      for (int b = 0; b < kBatches; b++) {
+        std::vector<WriteOp> ops;
+        const int n = 1 + static_cast<int>(rng() % 24);
+        const bool fails = rng() % 3 == 0;
+        const int bad_at = static_cast<int>(rng() % n);
+        for (int i = 0; i < n; i++) {
+          // Documents shared by every thread, and repeated inside a batch.
+          WriteOp op{"g", "d" + std::to_string(rng() % 30), "{\"t\":" + std::to_string(t) + "}", {}};
+          if (cause && rng() % 4 == 0) op.options.caused_by = {*cause};
+          ops.push_back(op);
+        }
+        // A cause that names no version fails the batch while it is staged,
+        // after the items before it were staged in the group.
+        if (fails) ops[bad_at].options.caused_by = {Hash::Of("no such version " + std::to_string(t))};
+        auto vs = db_->PutMany(ops);
+        if (fails) {
+          if (vs.status().code() == Code::kNotFound &&
+              (n == 1 || vs.status().message().find("batch item " + std::to_string(bad_at)) != std::string::npos)) {
+            failed_as_expected++;
+          } else {
+            unexpected++;
+          }
+          continue;
+        }
+        if (!vs.ok() || vs->size() != ops.size()) {
+          unexpected++;
+          continue;
+        }
+        cause = vs->back().hash;
+        landed[t].push_back(Landed{*vs});
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(unexpected.load(), 0);
+  EXPECT_GT(failed_as_expected.load(), 0);
+  std::vector<Version> all;
+  size_t batches = 0;
+  for (const auto& per : landed) {
+    for (const Landed& l : per) {
+      batches++;
+      // A batch's seqs are consecutive.
+      for (size_t i = 1; i < l.versions.size(); i++) EXPECT_EQ(l.versions[i].seq, l.versions[i - 1].seq + 1);
+      all.insert(all.end(), l.versions.begin(), l.versions.end());
+    }
+  }
+  // Commits were shared: fewer syncs than landed batches.
+  EXPECT_LT(fs_.syncs() - syncs_before, batches);
+  std::sort(all.begin(), all.end(), [](const Version& a, const Version& b) { return a.seq < b.seq; });
+  std::map<std::string, Hash> newest;
+  for (size_t i = 0; i < all.size(); i++) {
+    const Version& v = all[i];
+    ASSERT_EQ(v.seq, i + 1) << "failed batches took no seqs";
+    auto it = newest.find(v.id);
+    if (it == newest.end()) {
+      EXPECT_FALSE(v.prev.has_value()) << v.id;
+    } else {
+      ASSERT_TRUE(v.prev.has_value()) << v.id;
+      EXPECT_EQ(*v.prev, it->second) << v.id << " at seq " << v.seq;
+    }
+    newest[v.id] = v.hash;
+    EXPECT_EQ(v.hash, ComputeVersionHash(v));
+  }
+  auto head = db_->GetHead();
+  ASSERT_TRUE(head.ok());
+  EXPECT_EQ(head->seq, all.size());
+  fs_.SetSyncDelay(0);
+  Reopen();
+  for (const auto& [id, hash] : newest) {
+    auto got = db_->Get("g", id);
+    ASSERT_TRUE(got.ok() && got->has_value()) << id;
+    EXPECT_EQ((*got)->hash, hash) << id;
+    auto history = db_->History("g", id);
+    ASSERT_TRUE(history.ok());
+    const size_t want = std::count_if(all.begin(), all.end(), [&](const Version& v) { return v.id == id; });
+    EXPECT_EQ(history->size(), want) << id;
+  }
+  auto report = db_->Verify();
+  ASSERT_TRUE(report.ok());
+  EXPECT_TRUE(report->ok);
 }
 
 TEST_F(DbTest, VersionsReturnsEveryWriteInSeqOrderAcrossCommitsAndReopens) {
