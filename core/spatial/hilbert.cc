@@ -33,22 +33,32 @@ void AxesToTranspose(uint32_t* x, int b, int n) {
   // Inverse undo excess work, from the top bit down.
   // Without branches: the bits are random, so a branch would be mispredicted
   // half the time.
+  // x[0] stays in a register: every step depends on it, and a round trip
+  // through memory would add a store-to-load delay to each.
+  uint32_t x0 = x[0];
   for (int q = b - 1; q >= 1; q--) {
     const uint32_t low = (uint32_t{1} << q) - 1;
-    for (int i = 0; i < n; i++) {
-      const uint32_t set = 0u - ((x[i] >> q) & 1);  // all ones when bit q of x[i] is set
-      x[0] ^= low & set;                            // set: invert
-      const uint32_t t = (x[0] ^ x[i]) & low & ~set;  // clear: exchange
-      x[0] ^= t;
-      x[i] ^= t;
+    x0 ^= low & (0u - ((x0 >> q) & 1));  // i = 0: invert, or exchange with itself
+    for (int i = 1; i < n; i++) {
+      const uint32_t xi = x[i];
+      const uint32_t set = 0u - ((xi >> q) & 1);  // all ones when bit q of x[i] is set
+      x0 ^= low & set;                            // set: invert
+      const uint32_t t = (x0 ^ xi) & low & ~set;  // clear: exchange
+      x0 ^= t;
+      x[i] = xi ^ t;
     }
   }
+  x[0] = x0;
   // Gray encode.
   for (int i = 1; i < n; i++) x[i] ^= x[i - 1];
-  uint32_t t = 0;
-  for (int q = b - 1; q >= 1; q--) {
-    t ^= ((uint32_t{1} << q) - 1) & (0u - ((x[n - 1] >> q) & 1));
-  }
+  // t ^= (1 << q) - 1 for every set bit q >= 1 of x[n-1]: bit j of t is the
+  // parity of x[n-1]'s bits above j, a prefix XOR from the top.
+  uint32_t t = x[n - 1] >> 1;
+  t ^= t >> 1;
+  t ^= t >> 2;
+  t ^= t >> 4;
+  t ^= t >> 8;
+  t ^= t >> 16;
   for (int i = 0; i < n; i++) x[i] ^= t;
 }
 
@@ -217,6 +227,21 @@ class Decomposer {
 
 }  // namespace
 
+namespace {
+
+// Bit i of v moved to bit 2i.
+uint64_t SpreadBits(uint32_t v) {
+  uint64_t x = v;
+  x = (x | x << 16) & 0x0000FFFF0000FFFFull;
+  x = (x | x << 8) & 0x00FF00FF00FF00FFull;
+  x = (x | x << 4) & 0x0F0F0F0F0F0F0F0Full;
+  x = (x | x << 2) & 0x3333333333333333ull;
+  x = (x | x << 1) & 0x5555555555555555ull;
+  return x;
+}
+
+}  // namespace
+
 size_t HilbertKeyBytes(int dims, int bits) {
   CheckShape(dims, bits);
   return (static_cast<size_t>(dims) * bits + 7) / 8;
@@ -229,6 +254,14 @@ void AppendHilbertKey(const uint32_t* point, int dims, int bits, std::string* ou
   AxesToTranspose(x, bits, dims);
   // Interleave: bit q of x[0], x[1], .., x[dims-1], for q from bits-1 down,
   // into a local buffer appended at once.
+  if (dims == 2) {
+    // Two axes fit one 64-bit word: spread each axis to every other bit.
+    const uint64_t key = (SpreadBits(x[0]) << 1 | SpreadBits(x[1])) << (64 - 2 * bits);
+    char word[8];
+    for (int i = 0; i < 8; i++) word[i] = static_cast<char>(key >> (56 - 8 * i));
+    out->append(word, static_cast<size_t>((2 * bits + 7) / 8));
+    return;
+  }
   char buf[kMaxDims * 4];
   size_t n = 0;
   uint32_t acc = 0;
