@@ -4,6 +4,8 @@
 #include <array>
 #include <cstdint>
 #include <cstring>
+#include <iterator>
+#include <new>
 #include <vector>
 
 #include "docs/keys.h"
@@ -28,6 +30,47 @@ uint64_t HashKeyHash(std::string_view key) {
   std::memcpy(&h, key.data() + 1, sizeof(h));
   return MixHash(h);
 }
+
+// A sorted batch makes a run of its version and spatial entries once it
+// holds this many: fewer are cheap to insert into the tree.
+constexpr size_t kMinRunEntries = 4096;
+
+// The kinds of key a run may hold, each Put once (see BeginSorted): version
+// entries and spatial entries ('S', engine/db_space.cc).
+bool IsRunKind(std::string_view key) { return !key.empty() && (key[0] == kVersionTag || key[0] == 'S'); }
+
+// The first entry of `run` with key >= target, or null.
+const MemTable::Entry* RunLowerBound(const MemTable::Run& run, std::string_view target) {
+  auto it = std::lower_bound(run.begin(), run.end(), target,
+                             [](const MemTable::Entry* e, std::string_view t) { return e->first < t; });
+  return it == run.end() ? nullptr : *it;
+}
+
+class RunIterator final : public Table::Iterator {
+ public:
+  explicit RunIterator(const MemTable::Run* run) : run_(run), pos_(run->size()) {}
+  Status Seek(std::string_view target) override {
+    pos_ = std::lower_bound(run_->begin(), run_->end(), target,
+                            [](const MemTable::Entry* e, std::string_view t) { return e->first < t; }) -
+           run_->begin();
+    return Status::OK();
+  }
+  Status SeekToFirst() override {
+    pos_ = 0;
+    return Status::OK();
+  }
+  bool Valid() const override { return pos_ < run_->size(); }
+  Status Next() override {
+    pos_++;
+    return Status::OK();
+  }
+  std::string_view key() const override { return (*run_)[pos_]->first; }
+  std::string_view value() const override { return (*run_)[pos_]->second; }
+
+ private:
+  const MemTable::Run* run_;
+  size_t pos_;
+};
 
 // Ordered keys from the tree, plus hash keys sorted when the iterator first
 // reaches the 'h' range.
@@ -289,7 +332,11 @@ void MemTable::Put(std::string_view key, std::string_view value) {
     return;
   }
   if (sorted_mode_) {
-    pending_.emplace_back(arena_.Copy(key), arena_.Copy(value));
+    // The entry first, its bytes right after: a run's reads of an entry and
+    // its key then share cache lines.
+    char* at = arena_.Allocate(sizeof(Entry), alignof(Entry));
+    const std::string_view k = arena_.Copy(key), v = arena_.Copy(value);
+    pending_.push_back(new (at) Entry(k, v));
     return;
   }
   InsertOrdered(arena_.Copy(key), arena_.Copy(value));
@@ -317,28 +364,49 @@ void MemTable::InsertOrdered(std::string_view key, std::string_view value) {
   }
   it = ordered_.emplace_hint(it, key, value);
   last_ = it;
-  if (key.size() > 8 && key[0] == kVersionTag) {
-    const std::string_view prefix = key.substr(0, key.size() - 8);
-    const uint64_t h = Checksum64(prefix.data(), prefix.size());
-    auto same_doc = [&](OrderedMap::const_iterator x) {
-      return x->first.size() == key.size() && x->first.compare(0, prefix.size(), prefix) == 0;
-    };
-    bool inserted;
-    auto* slot = FindOrInsert(&newest_, &newest_count_, h, same_doc, &inserted);
-    // Newer versions sort first (BE64(~seq)).
-    if (inserted || it->first < slot->payload->first) slot->payload = it;
-  }
+  if (key.size() > 8 && key[0] == kVersionTag) NoteVersion(&*it);
+}
+
+void MemTable::NoteVersion(const Entry* e) {
+  const std::string_view key = e->first;
+  const std::string_view prefix = key.substr(0, key.size() - 8);
+  const uint64_t h = Checksum64(prefix.data(), prefix.size());
+  auto same_doc = [&](const Entry* x) {
+    return x->first.size() == key.size() && x->first.compare(0, prefix.size(), prefix) == 0;
+  };
+  bool inserted;
+  auto* slot = FindOrInsert(&newest_, &newest_count_, h, same_doc, &inserted);
+  // Newer versions sort first (BE64(~seq)).
+  if (inserted || key < slot->payload->first) slot->payload = e;
 }
 
 void MemTable::EndSorted() {
-  InsertPending();
+  InsertPending(true);
   sorted_mode_ = false;
 }
 
-void MemTable::InsertPending() const {
+void MemTable::AddRun(std::unique_ptr<Run> run) {
+  run_entries_ += run->size();
+  for (const Entry* e : *run) {
+    if (e->first[0] == kVersionTag) NoteVersion(e);
+  }
+  runs_.push_back(std::move(run));
+  while (runs_.size() >= 2 && runs_[runs_.size() - 2]->size() <= 2 * runs_.back()->size()) {
+    const Run& older = *runs_[runs_.size() - 2];
+    const Run& newer = *runs_.back();
+    auto merged = std::make_unique<Run>();
+    merged->reserve(older.size() + newer.size());
+    std::merge(older.begin(), older.end(), newer.begin(), newer.end(), std::back_inserter(*merged),
+               [](const Entry* a, const Entry* b) { return a->first < b->first; });
+    runs_.pop_back();
+    runs_.back() = std::move(merged);
+  }
+}
+
+void MemTable::InsertPending(bool may_make_run) const {
   if (pending_.empty()) return;
   auto* self = const_cast<MemTable*>(this);
-  std::vector<std::pair<std::string_view, std::string_view>>& p = self->pending_;
+  std::vector<const Entry*>& p = self->pending_;
   // Keys of one kind (first byte) share long prefixes (a space's generations,
   // a collection's name): compare 8 bytes past the prefix that every pending
   // key of the kind shares, held next to the entry's index, so that most
@@ -346,8 +414,10 @@ void MemTable::InsertPending() const {
   std::array<size_t, 256> shared;
   std::array<std::string_view, 256> first;
   shared.fill(SIZE_MAX);
-  for (const auto& e : p) {
-    const std::string_view k = e.first;
+  size_t run_kind = 0;  // version and spatial entries
+  for (const Entry* e : p) {
+    const std::string_view k = e->first;
+    run_kind += IsRunKind(k);
     const uint8_t tag = k.empty() ? 0 : static_cast<uint8_t>(k[0]);
     if (shared[tag] == SIZE_MAX) {
       first[tag] = k;
@@ -366,7 +436,7 @@ void MemTable::InsertPending() const {
   };
   std::vector<Sortable> order(p.size());
   for (size_t i = 0; i < p.size(); i++) {
-    const std::string_view k = p[i].first;
+    const std::string_view k = p[i]->first;
     const uint8_t tag = k.empty() ? 0 : static_cast<uint8_t>(k[0]);
     uint64_t v = 0;
     for (size_t j = 0; j < 8; j++) {
@@ -382,11 +452,28 @@ void MemTable::InsertPending() const {
     // a key that ends inside them may still differ from one that holds zeros
     // there. (The order only speeds the inserts up; InsertOrdered places any
     // key right. What it must keep is the order of equal keys.)
-    const int c = p[a.index].first.substr(shared[a.tag]).compare(p[b.index].first.substr(shared[a.tag]));
+    const int c = p[a.index]->first.substr(shared[a.tag]).compare(p[b.index]->first.substr(shared[a.tag]));
     if (c != 0) return c < 0;
     return a.index < b.index;  // equal keys: the last Put is inserted last and wins
   });
-  for (const Sortable& o : order) self->InsertOrdered(p[o.index].first, p[o.index].second);
+  if (!may_make_run || run_kind < kMinRunEntries) {
+    for (const Sortable& o : order) self->InsertOrdered(p[o.index]->first, p[o.index]->second);
+    p.clear();
+    return;
+  }
+  auto run = std::make_unique<Run>();
+  run->reserve(run_kind);
+  for (size_t i = 0; i < order.size(); i++) {
+    const Entry* e = p[order[i].index];
+    if (!IsRunKind(e->first)) {
+      self->InsertOrdered(e->first, e->second);
+      continue;
+    }
+    // Of equal keys (never expected, see BeginSorted) the last Put wins.
+    if (i + 1 < order.size() && p[order[i + 1].index]->first == e->first) continue;
+    run->push_back(e);
+  }
+  self->AddRun(std::move(run));
   p.clear();
 }
 
@@ -394,21 +481,25 @@ bool MemTable::FindVersion(std::string_view doc_prefix, std::string_view target,
                            std::string_view* key, std::string_view* value) const {
   InsertPending();
   const uint64_t h = Checksum64(doc_prefix.data(), doc_prefix.size());
-  const auto* n = Probe(newest_, h, [&](OrderedMap::const_iterator x) {
+  const auto* n = Probe(newest_, h, [&](const Entry* x) {
     return x->first.size() == doc_prefix.size() + 8 &&
            x->first.compare(0, doc_prefix.size(), doc_prefix) == 0;
   });
   if (n == nullptr) return false;
-  for (auto it = *n; it != ordered_.end(); ++it) {
-    std::string_view k = it->first;
-    if (k.size() < doc_prefix.size() || k.compare(0, doc_prefix.size(), doc_prefix) != 0) break;
-    if (k >= target) {
-      *key = k;
-      *value = it->second;
-      return true;
-    }
+  // The newest version has the document's smallest key: at or after the
+  // target, it is the answer. Otherwise an older one may be.
+  const Entry* newest = *n;
+  if (newest->first >= target) {
+    *key = newest->first;
+    *value = newest->second;
+    return true;
   }
-  return false;
+  std::string_view k, v;
+  if (!LowerBound(target, &k, &v)) return false;
+  if (k.size() != doc_prefix.size() + 8 || k.compare(0, doc_prefix.size(), doc_prefix) != 0) return false;
+  *key = k;
+  *value = v;
+  return true;
 }
 
 void MemTable::PrefetchVersion(uint64_t doc_hash) const {
@@ -425,10 +516,15 @@ void MemTable::PrefetchHashKey(const Hash& version_hash) const {
 bool MemTable::LowerBound(std::string_view target, std::string_view* key,
                           std::string_view* value) const {
   InsertPending();
-  auto it = ordered_.lower_bound(target);
-  if (it == ordered_.end()) return false;
-  *key = it->first;
-  *value = it->second;
+  const Entry* best = nullptr;
+  if (auto it = ordered_.lower_bound(target); it != ordered_.end()) best = &*it;
+  for (const auto& run : runs_) {
+    const Entry* e = RunLowerBound(*run, target);
+    if (e != nullptr && (best == nullptr || e->first < best->first)) best = e;
+  }
+  if (best == nullptr) return false;
+  *key = best->first;
+  *value = best->second;
   return true;
 }
 
@@ -440,15 +536,26 @@ bool MemTable::Find(std::string_view key, std::string_view* value) const {
     return true;
   }
   InsertPending();
-  auto it = ordered_.find(key);
-  if (it == ordered_.end()) return false;
-  *value = it->second;
-  return true;
+  if (auto it = ordered_.find(key); it != ordered_.end()) {
+    *value = it->second;
+    return true;
+  }
+  if (!IsRunKind(key)) return false;
+  for (const auto& run : runs_) {
+    const Entry* e = RunLowerBound(*run, key);
+    if (e != nullptr && e->first == key) {
+      *value = e->second;
+      return true;
+    }
+  }
+  return false;
 }
 
 size_t MemTable::bytes() const {
+  size_t runs = 0;
+  for (const auto& run : runs_) runs += run->capacity() * sizeof(Run::value_type);
   return arena_.memory_bytes() + hashes_.capacity() * sizeof(hashes_[0]) +
-         newest_.capacity() * sizeof(newest_[0]);
+         newest_.capacity() * sizeof(newest_[0]) + runs;
 }
 
 void MemTable::CollectHashEntries(std::vector<const HashEntry*>* out) const {
@@ -461,7 +568,12 @@ void MemTable::CollectHashEntries(std::vector<const HashEntry*>* out) const {
 
 std::unique_ptr<Table::Iterator> MemTable::NewIterator() const {
   InsertPending();
-  return std::make_unique<MemTableIterator>(this);
+  if (runs_.empty()) return std::make_unique<MemTableIterator>(this);
+  // No key is in two places (see BeginSorted), so a plain merge is exact.
+  std::vector<std::unique_ptr<Table::Iterator>> children;
+  children.push_back(std::make_unique<MemTableIterator>(this));
+  for (const auto& run : runs_) children.push_back(std::make_unique<RunIterator>(run.get()));
+  return std::make_unique<MergingIterator>(std::move(children));
 }
 
 std::unique_ptr<Table::Iterator> NewMergingIterator(

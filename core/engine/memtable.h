@@ -8,9 +8,12 @@
 // Hash entries ('h' + 32-byte hash, docs/keys.h) are random and only ever
 // looked up exactly, so they live in an open-addressing hash table;
 // iteration sorts them on demand (checkpoints and verify are the only
-// readers that reach them). Every other key lives in an ordered tree, and a
-// second hash table maps each document's 'v' prefix to its newest version
-// entry, so finding a document's current version costs one hash probe.
+// readers that reach them). Every other key lives in an ordered tree, except
+// the version and spatial entries of a large sorted batch (BeginSorted),
+// which become a sorted run: a vector of entries, merged with the tree and
+// the other runs on reads. A second hash table maps each document's 'v'
+// prefix to its newest version entry, wherever it is, so finding a
+// document's current version costs one hash probe.
 //
 // Thread-safety: not thread-safe; the engine guards it with its index lock.
 // Iterators are invalidated by Put.
@@ -45,12 +48,18 @@ class MemTable {
 
   // Between BeginSorted and EndSorted, Put copies ordered (non-hash) entries
   // aside; EndSorted sorts them (stably, so the last Put of a key still
-  // wins) and inserts them in key order. A large batch of random keys then
-  // walks the tree along neighbouring paths, which stay in the CPU cache,
-  // instead of taking a cache miss at most levels for every key. Any read
-  // in between inserts what was set aside first, so reads see every Put.
-  // For the engine's writer, which holds the index lock exclusively
-  // throughout, so no other thread can read meanwhile.
+  // wins). If there are many, their version ('v') and spatial ('S') entries
+  // become one sorted run, and the rest go into the tree in key order, where
+  // a batch of random keys walks along neighbouring paths that stay in the
+  // CPU cache instead of taking a cache miss at most levels for every key.
+  // Any read in between inserts what was set aside into the tree first, so
+  // reads see every Put. For the engine's writer, which holds the index lock
+  // exclusively throughout, so no other thread can read meanwhile.
+  //
+  // A run's keys must never be Put again: the tree would then hold a second
+  // entry of the key, and which one reads see would not be defined. Version
+  // and spatial keys end with the seq of the write that made them, so each
+  // is Put once.
   void BeginSorted() { sorted_mode_ = true; }
   void EndSorted();
 
@@ -78,7 +87,7 @@ class MemTable {
 
   size_t entries() const {
     InsertPending();
-    return ordered_.size() + hash_count_;
+    return ordered_.size() + run_entries_ + hash_count_;
   }
   // Bytes of keys and values: about what the entries take in a table.
   uint64_t data_bytes() const { return data_bytes_; }
@@ -95,10 +104,16 @@ class MemTable {
   };
   using OrderedMap = std::map<std::string_view, std::string_view, std::less<>,
                               ArenaAllocator<std::pair<const std::string_view, std::string_view>>>;
+  // An ordered entry: a tree node's value, or an entry of a run (in the
+  // arena, so that it never moves).
+  using Entry = OrderedMap::value_type;
+  // A sorted run: entries in key order, no two keys equal.
+  using Run = std::vector<const Entry*>;
 
-  // For iterators: the ordered (non-hash) entries, and every hash entry in
-  // no particular order.
+  // For iterators: the tree's entries, the runs, and every hash entry in no
+  // particular order.
   const OrderedMap* ordered() const { return &ordered_; }
+  const std::vector<std::unique_ptr<Run>>& runs() const { return runs_; }
   size_t hash_entries() const { return hash_count_; }
   void CollectHashEntries(std::vector<const HashEntry*>* out) const;
 
@@ -125,10 +140,18 @@ class MemTable {
   const HashEntry* FindHashEntry(std::string_view key) const;
   // Inserts an ordered entry whose key and value are already in the arena.
   void InsertOrdered(std::string_view key, std::string_view value);
-  // Inserts the entries set aside in sorted mode (see BeginSorted). Const
+  // Inserts the entries set aside in sorted mode (see BeginSorted) into the
+  // tree, or, with `may_make_run`, those that qualify into a new run. Const
   // for the readers, which may only run it while the writer is the only
   // thread inside the memtable.
-  void InsertPending() const;
+  void InsertPending(bool may_make_run = false) const;
+  // Adds a sorted run of new version and spatial entries, then merges the
+  // newest runs while the newer is at least half the size of the one before
+  // (a binary counter: a few runs, each entry merged a few times).
+  void AddRun(std::unique_ptr<Run> run);
+  // Points the document's newest-version slot at `e` (a 'v' entry) if `e`
+  // is newer than what it holds.
+  void NoteVersion(const Entry* e);
 
   Arena arena_;
   uint64_t data_bytes_ = 0;
@@ -136,11 +159,13 @@ class MemTable {
   OrderedMap::iterator last_;  // the entry inserted last, or end()
   bool sorted_mode_ = false;
   // Ordered entries Put in sorted mode and not inserted yet (arena views).
-  std::vector<std::pair<std::string_view, std::string_view>> pending_;
+  std::vector<const Entry*> pending_;
   std::vector<Slot<HashEntry*>> hashes_;
   size_t hash_count_ = 0;
-  // Document prefix -> its newest version entry in ordered_.
-  std::vector<Slot<OrderedMap::const_iterator>> newest_;
+  std::vector<std::unique_ptr<Run>> runs_;  // oldest first
+  size_t run_entries_ = 0;
+  // Document prefix -> its newest version entry, in the tree or a run.
+  std::vector<Slot<const Entry*>> newest_;
   size_t newest_count_ = 0;
 };
 

@@ -104,31 +104,47 @@ TEST(MemTableTest, FindVersionEqualsAnOrderedSeek) {
 }
 
 // Sorted mode (BeginSorted .. EndSorted, as the writer uses for a large
-// group) against a std::map model: random keys of every kind, with repeats
-// inside and across batches, keys that end inside the 8 bytes the sort
-// compares first or hold zeros there, and reads in the middle of a batch,
-// which must see every Put made so far.
+// group) against a std::map model. Batches of up to 16,000 entries, so that
+// large ones make sorted runs, which merge as they accumulate. Version and
+// spatial keys are each Put once, as the engine does (they end with a seq);
+// other kinds repeat inside and across batches, including keys that end
+// inside the 8 bytes the sort compares first or hold zeros there. Reads in
+// the middle of a batch must see every Put made so far.
 TEST(MemTableTest, SortedModeMatchesAnOrderedModel) {
   for (uint64_t seed = 1; seed <= 6; seed++) {
     SCOPED_TRACE("seed " + std::to_string(seed));
     std::mt19937_64 rng(seed);
     MemTable mem;
     std::map<std::string, std::string> model;
-    auto random_key = [&]() -> std::string {
-      switch (rng() % 6) {
+    uint64_t seq = 0;  // makes every version and spatial key unique
+    auto random_key = [&](bool for_put) -> std::string {
+      switch (rng() % 8) {
         case 0: {  // a shared prefix, then 0..12 bytes from {0, 1, 'a'}
-          std::string k = "Sprefix-shared-by-all";
+          std::string k = "Tprefix-shared-by-all";
           const size_t n = rng() % 13;
           for (size_t i = 0; i < n; i++) k.push_back("\0\1a"[rng() % 3]);
           return k;
         }
-        case 1: return std::string(1, 'S') + std::to_string(rng() % 2000);
-        default: return RandomKey(rng);
+        case 1:
+        case 2: {  // spatial-like: a shared prefix, a random cell, the seq
+          std::string k = "Sspace";
+          PutBigEndian64(&k, rng() % 5000);
+          PutBigEndian64(&k, for_put ? ++seq : rng() % (seq + 2));
+          return k;
+        }
+        case 3:
+        case 4:
+          return VersionKey("c0", "id" + std::to_string(rng() % 50), for_put ? ++seq : rng() % (seq + 2));
+        default: {
+          std::string k = RandomKey(rng);
+          while (k[0] == kVersionTag) k = RandomKey(rng);  // versions come from case 3 and 4
+          return k;
+        }
       }
     };
     auto check_reads = [&]() {
       for (int r = 0; r < 20; r++) {
-        std::string target = random_key();
+        std::string target = random_key(false);
         std::string_view key, value;
         auto want = model.lower_bound(target);
         // LowerBound covers the ordered keys only: skip hash keys in the model.
@@ -141,30 +157,49 @@ TEST(MemTableTest, SortedModeMatchesAnOrderedModel) {
         auto exact = model.find(target);
         ASSERT_EQ(mem.Find(target, &value), exact != model.end());
         if (exact != model.end()) EXPECT_EQ(value, exact->second);
-        const std::string id = "id" + std::to_string(rng() % 50);
+        const std::string id = "id" + std::to_string(rng() % 52);
         const std::string prefix = DocPrefix("c0", id);
-        const std::string vtarget = VersionKey("c0", id, rng() % 110);
+        const std::string vtarget = VersionKey("c0", id, rng() % (seq + 2));
         auto vwant = model.lower_bound(vtarget);
         const bool vfound = vwant != model.end() && vwant->first.compare(0, prefix.size(), prefix) == 0;
         ASSERT_EQ(mem.FindVersion(prefix, vtarget, &key, &value), vfound);
-        if (vfound) EXPECT_EQ(value, vwant->second);
+        if (vfound) {
+          EXPECT_EQ(key, vwant->first);
+          EXPECT_EQ(value, vwant->second);
+        }
       }
     };
     for (int batch = 0; batch < 40; batch++) {
       const bool sorted = rng() % 4 != 0;
       if (sorted) mem.BeginSorted();
-      const int n = static_cast<int>(rng() % 600);
+      const int n = static_cast<int>(rng() % 3 == 0 ? 8000 + rng() % 8000 : rng() % 600);
+      // A read inside a batch moves what was set aside into the tree: leave
+      // some large batches without one, so that they make runs.
+      const bool reads_inside = n < 1000 || rng() % 2 == 0;
       for (int i = 0; i < n; i++) {
-        std::string k = random_key(), v = "b" + std::to_string(batch) + "." + std::to_string(i);
+        std::string k = random_key(true), v = "b" + std::to_string(batch) + "." + std::to_string(i);
         mem.Put(k, v);
         model[k] = v;
-        if (rng() % 200 == 0) check_reads();
+        if (reads_inside && rng() % 3000 == 0) check_reads();
       }
       if (sorted) mem.EndSorted();
       check_reads();
+      ASSERT_EQ(mem.entries(), model.size());
     }
-    EXPECT_EQ(mem.entries(), model.size());
+    EXPECT_GT(mem.runs().size(), 0u) << "no batch made a run";
     ExpectIteratesLike(mem, model);
+    // Seeks into the merged runs and tree, from every kind of target.
+    auto it = mem.NewIterator();
+    for (int r = 0; r < 300; r++) {
+      const std::string target = random_key(false);
+      ASSERT_TRUE(it->Seek(target).ok());
+      auto want = model.lower_bound(target);
+      for (int step = 0; step < 3 && want != model.end(); step++, ++want) {
+        ASSERT_TRUE(it->Valid());
+        ASSERT_EQ(it->key(), want->first);
+        ASSERT_TRUE(it->Next().ok());
+      }
+    }
   }
 }
 
