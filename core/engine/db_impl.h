@@ -242,8 +242,9 @@ class DBImpl final : public Database {
   // Starts fetching what looking up the current version of (coll, id) will
   // touch: the memtables' slots and the tables' filter lines. A batch calls
   // it a few documents ahead, so the lookups find them in the CPU cache.
-  // `scratch` is reused for the document prefix.
-  void PrefetchDocument(std::string_view coll, std::string_view id, std::string* scratch)
+  // `scratch` is reused for the document prefix. Returns the prefix's
+  // DocFilterHash.
+  uint64_t PrefetchDocument(std::string_view coll, std::string_view id, std::string* scratch)
       REQUIRES_SHARED(index_mu_);
   Status CommitGroup(GroupState* group) REQUIRES(write_mu_);
   Status RotateSegmentIfNeeded(uint64_t record_bytes) REQUIRES(write_mu_);

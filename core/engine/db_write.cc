@@ -1,5 +1,6 @@
 // The write path: validation, group commit, and applying commits to the index.
 #include <algorithm>
+#include <array>
 #include <cstring>
 #include <unordered_set>
 
@@ -258,19 +259,21 @@ Status DBImpl::StageWriter(Writer* w, GroupState* group) {
   // Each lookup below is a few cache misses into tables far larger than the
   // CPU cache; fetching them kAhead documents early overlaps them with the
   // hashing of the documents in between.
+  // The prefix hashes computed for the prefetches are kept for the lookups
+  // kAhead ops later.
   constexpr size_t kAhead = 2;
+  std::array<uint64_t, kAhead + 1> doc_hashes;
   std::string scratch;
-  for (size_t i = 0; i < kAhead && i < w->ops.size(); i++) {
-    PrefetchDocument(w->ops[i].coll, w->ops[i].id, &scratch);
-  }
+  auto prefetch = [&](size_t i) {
+    const uint64_t h = PrefetchDocument(w->ops[i].coll, w->ops[i].id, &scratch);
+    __builtin_prefetch(&group->doc_slots[h & (group->doc_slots.size() - 1)]);
+    doc_hashes[i % doc_hashes.size()] = h;
+  };
+  for (size_t i = 0; i < kAhead && i < w->ops.size(); i++) prefetch(i);
   for (size_t i = 0; i < w->ops.size(); i++) {
-    if (i + kAhead < w->ops.size()) {
-      PrefetchDocument(w->ops[i + kAhead].coll, w->ops[i + kAhead].id, &scratch);
-    }
+    if (i + kAhead < w->ops.size()) prefetch(i + kAhead);
     PreparedOp& op = w->ops[i];
-    scratch.clear();
-    AppendDocPrefix(&scratch, op.coll, op.id);
-    const uint64_t doc_hash = DocFilterHash(scratch);
+    const uint64_t doc_hash = doc_hashes[i % doc_hashes.size()];
     GroupState::DocSlot* slot = group->FindDoc(doc_hash, op.coll, op.id);
     std::optional<Hash> cur_hash;
     bool cur_deleted = false;
@@ -380,7 +383,7 @@ Status DBImpl::CommitGroup(GroupState* group) {
   return Status::OK();
 }
 
-void DBImpl::PrefetchDocument(std::string_view coll, std::string_view id, std::string* scratch) {
+uint64_t DBImpl::PrefetchDocument(std::string_view coll, std::string_view id, std::string* scratch) {
   scratch->clear();
   AppendDocPrefix(scratch, coll, id);
   const uint64_t h = DocFilterHash(*scratch);  // the memtables' hash of the prefix too
@@ -389,6 +392,7 @@ void DBImpl::PrefetchDocument(std::string_view coll, std::string_view id, std::s
   for (const CheckpointTable& t : tables_) {
     if (t.filter_has_hashes) BlockedBloomPrefetch(t.filter, h);
   }
+  return h;
 }
 
 void DBImpl::ApplyVersions(const std::vector<Version>& versions, const std::vector<Location>& locs,
