@@ -264,14 +264,15 @@ Status DBImpl::StageWriter(Writer* w, GroupState* group) {
   constexpr size_t kAhead = 2;
   std::array<uint64_t, kAhead + 1> doc_hashes;
   std::string scratch;
-  auto prefetch = [&](size_t i) {
-    const uint64_t h = PrefetchDocument(w->ops[i].coll, w->ops[i].id, &scratch);
-    __builtin_prefetch(&group->doc_slots[h & (group->doc_slots.size() - 1)]);
-    doc_hashes[i % doc_hashes.size()] = h;
-  };
-  for (size_t i = 0; i < kAhead && i < w->ops.size(); i++) prefetch(i);
-  for (size_t i = 0; i < w->ops.size(); i++) {
-    if (i + kAhead < w->ops.size()) prefetch(i + kAhead);
+  // Op j is prefetched while op i = j - kAhead is staged.
+  for (size_t j = 0; j < w->ops.size() + kAhead; j++) {
+    if (j < w->ops.size()) {
+      const uint64_t h = PrefetchDocument(w->ops[j].coll, w->ops[j].id, &scratch);
+      __builtin_prefetch(&group->doc_slots[h & (group->doc_slots.size() - 1)]);
+      doc_hashes[j % doc_hashes.size()] = h;
+    }
+    if (j < kAhead) continue;
+    const size_t i = j - kAhead;
     PreparedOp& op = w->ops[i];
     const uint64_t doc_hash = doc_hashes[i % doc_hashes.size()];
     GroupState::DocSlot* slot = group->FindDoc(doc_hash, op.coll, op.id);
