@@ -39,6 +39,9 @@ constexpr size_t kMinRunEntries = 4096;
 // entries and spatial entries ('S', engine/db_space.cc).
 bool IsRunKind(std::string_view key) { return !key.empty() && (key[0] == kVersionTag || key[0] == 'S'); }
 
+// A version entry's key: the document prefix, then BE64(~seq).
+bool IsVersionKey(std::string_view key) { return key.size() > 8 && key[0] == kVersionTag; }
+
 // The first entry of `run` with key >= target, or null.
 const MemTable::Entry* RunLowerBound(const MemTable::Run& run, std::string_view target) {
   auto it = std::lower_bound(run.begin(), run.end(), target,
@@ -369,7 +372,7 @@ void MemTable::InsertOrdered(std::string_view key, std::string_view value) {
   }
   it = ordered_.emplace_hint(it, key, value);
   last_ = it;
-  if (key.size() > 8 && key[0] == kVersionTag) NoteVersion(&*it);
+  if (IsVersionKey(key)) NoteVersion(&*it);
 }
 
 void MemTable::NoteVersion(const Entry* e) {
@@ -381,8 +384,9 @@ void MemTable::NoteVersion(const Entry* e) {
   };
   bool inserted;
   auto* slot = FindOrInsert(&newest_, &newest_count_, h, same_doc, &inserted);
-  // Newer versions sort first (BE64(~seq)).
-  if (inserted || key < slot->payload->first) slot->payload = e;
+  // Newer versions sort first (BE64(~seq)). Of equal keys the later Put
+  // wins, as in a run.
+  if (inserted || key <= slot->payload->first) slot->payload = e;
 }
 
 void MemTable::EndSorted() {
@@ -392,9 +396,6 @@ void MemTable::EndSorted() {
 
 void MemTable::AddRun(std::unique_ptr<Run> run) {
   run_entries_ += run->size();
-  for (const Entry* e : *run) {
-    if (e->first[0] == kVersionTag) NoteVersion(e);
-  }
   runs_.push_back(std::move(run));
   while (runs_.size() >= 2 && runs_[runs_.size() - 2]->size() <= 2 * runs_.back()->size()) {
     const Run& older = *runs_[runs_.size() - 2];
@@ -465,6 +466,23 @@ void MemTable::InsertPending(bool may_make_run) const {
     for (const Sortable& o : order) self->InsertOrdered(p[o.index]->first, p[o.index]->second);
     p.clear();
     return;
+  }
+  // The run's versions become their documents' newest where they are. In
+  // Put order, which is the arena's: the keys are read in sequence, and each
+  // table slot is fetched a few entries before its probe.
+  {
+    size_t versions = 0;
+    for (const Entry* e : p) versions += IsVersionKey(e->first);
+    while ((self->newest_count_ + versions) * 2 > self->newest_.size()) Grow(&self->newest_);
+    constexpr size_t kAhead = 8;
+    const size_t mask = self->newest_.size() - 1;
+    for (size_t i = 0; i < p.size(); i++) {
+      if (i + kAhead < p.size() && IsVersionKey(p[i + kAhead]->first)) {
+        const std::string_view k = p[i + kAhead]->first;
+        __builtin_prefetch(&self->newest_[Checksum64(k.data(), k.size() - 8) & mask]);
+      }
+      if (IsVersionKey(p[i]->first)) self->NoteVersion(p[i]);
+    }
   }
   auto run = std::make_unique<Run>();
   run->reserve(run_kind);
