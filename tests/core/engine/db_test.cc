@@ -421,7 +421,8 @@ TEST_F(DbTest, FailedBatchesInSharedCommitsLeaveNoTrace) {
   EXPECT_EQ(head->seq, all.size());
   fs_.SetSyncDelay(0);
   Reopen();
-  for (const auto& [id, hash] : newest) {
+  for (const auto& [doc_id, hash] : newest) {
+    const std::string id = doc_id;  // a lambda below captures it (clang 14 cannot capture a binding)
     auto got = db_->Get("g", id);
     ASSERT_TRUE(got.ok() && got->has_value()) << id;
     EXPECT_EQ((*got)->hash, hash) << id;
