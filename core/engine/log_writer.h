@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <new>
 #include <string>
 #include <string_view>
 
@@ -42,7 +43,12 @@ class LogWriter {
   uint64_t end_;
   uint64_t synced_end_;
   std::string tail_;     // bytes of the partly filled last block
-  std::string scratch_;  // reused write buffer
+  // The reused write buffer, aligned to kStorageBlockSize.
+  struct AlignedDelete {
+    void operator()(uint8_t* p) const { ::operator delete(p, std::align_val_t{kStorageBlockSize}); }
+  };
+  std::unique_ptr<uint8_t, AlignedDelete> buffer_;
+  size_t buffer_capacity_ = 0;
 };
 
 // Builds the bytes of one record (header, payload, padding to 8 bytes).
