@@ -436,6 +436,91 @@ TEST_F(DbTest, FailedBatchesInSharedCommitsLeaveNoTrace) {
   EXPECT_TRUE(report->ok);
 }
 
+// A batch of 8,192 writes or more takes the memtable's sorted path (its
+// version entries become a sorted run); smaller ones go into the tree. The
+// same writes, in batches of 12,000 in one database and of 100 in another,
+// must read the same everywhere: gets, AS OF, history, lists, an indexed
+// query (whose index updates read the memtable in the middle of a batch),
+// after more writes on top and after a reopen.
+TEST_F(DbTest, LargeBatchesReadLikeSmallOnes) {
+  // Its own clock, so that both give each seq the same ts and every version
+  // the same hash.
+  FixedClock small_clock;
+  small_clock.now_ = clock_.now_;
+  Options small_opts = opts_;
+  small_opts.clock = &small_clock;
+  FaultFileSystem small_fs;
+  auto small = Database::Open(small_fs.NewStorage(), small_opts);
+  ASSERT_TRUE(small.ok());
+  std::unique_ptr<Database> small_db = std::move(small).value();
+  for (Database* db : {db_.get(), small_db.get()}) ASSERT_TRUE(db->CreateIndex("indexed", "n").ok());
+  std::mt19937_64 rng(5);
+  std::vector<WriteOp> ops;
+  for (int i = 0; i < 36000; i++) {
+    // Ids repeat inside a batch and across batches. The first two large
+    // batches write the plain collection only (their versions become runs);
+    // in the third, every other write goes to the indexed collection, whose
+    // index updates read the memtable mid-batch.
+    const std::string coll = i >= 24000 && i % 2 == 0 ? "indexed" : "plain";
+    ops.push_back({coll, "d" + std::to_string(rng() % 9000), "{\"n\":" + std::to_string(rng() % 500) + "}", {}});
+  }
+  auto write = [&](Database* db, size_t batch) {
+    for (size_t at = 0; at < ops.size(); at += batch) {
+      std::vector<WriteOp> part(ops.begin() + at, ops.begin() + std::min(ops.size(), at + batch));
+      auto vs = db->PutMany(part);
+      ASSERT_TRUE(vs.ok()) << vs.status().ToString();
+    }
+  };
+  write(db_.get(), 12000);
+  write(small_db.get(), 100);
+  auto same = [&](const std::string& when) {
+    SCOPED_TRACE(when);
+    auto ha = db_->GetHead(), hb = small_db->GetHead();
+    ASSERT_TRUE(ha.ok() && hb.ok());
+    ASSERT_EQ(ha->seq, hb->seq);
+    for (const std::string coll : {"indexed", "plain"}) {
+      for (int d = 0; d < 9000; d += 7) {
+        const std::string id = "d" + std::to_string(d);
+        auto a = db_->History(coll, id), b = small_db->History(coll, id);
+        ASSERT_TRUE(a.ok() && b.ok());
+        ASSERT_EQ(a->size(), b->size()) << coll << "/" << id;
+        for (size_t k = 0; k < a->size(); k++) EXPECT_EQ((*a)[k].hash, (*b)[k].hash);
+        for (uint64_t as_of : {uint64_t{5000}, uint64_t{20000}, ha->seq}) {
+          ReadOptions ro;
+          ro.as_of = as_of;
+          auto ga = db_->Get(coll, id, ro), gb = small_db->Get(coll, id, ro);
+          ASSERT_TRUE(ga.ok() && gb.ok());
+          ASSERT_EQ(ga->has_value(), gb->has_value()) << coll << "/" << id << " as of " << as_of;
+          if (ga->has_value()) EXPECT_EQ((**ga).hash, (**gb).hash);
+        }
+      }
+      ListOptions lo;
+      lo.as_of = 15000;
+      auto la = db_->List(coll, lo), lb = small_db->List(coll, lo);
+      ASSERT_TRUE(la.ok() && lb.ok());
+      ASSERT_EQ(la->size(), lb->size());
+      for (size_t k = 0; k < la->size(); k++) EXPECT_EQ((*la)[k].id, (*lb)[k].id);
+    }
+    for (const char* q : {"FROM indexed WHERE n = 7", "FROM indexed WHERE n >= 480 ORDER BY n LIMIT 50"}) {
+      auto qa = db_->Query(q), qb = small_db->Query(q);
+      ASSERT_TRUE(qa.ok() && qb.ok()) << q;
+      EXPECT_EQ(qa->rows, qb->rows) << q;
+      EXPECT_FALSE(qa->rows.empty()) << q;
+    }
+  };
+  same("after the load");
+  // Single writes on top: the tree and the runs together.
+  for (int i = 0; i < 50; i++) {
+    for (Database* db : {db_.get(), small_db.get()}) {
+      ASSERT_TRUE(db->Put("plain", "d" + std::to_string(i * 7), "{\"n\":1}").ok());
+    }
+  }
+  same("after single puts");
+  Reopen();
+  same("after a reopen");
+  EXPECT_TRUE(db_->Verify()->ok);
+}
+
 TEST_F(DbTest, VersionsReturnsEveryWriteInSeqOrderAcrossCommitsAndReopens) {
   opts_.checkpoint_bytes = 8 * 1024;
   Reopen();
