@@ -412,7 +412,26 @@ TEST_F(SpaceTest, BadInput) {
   w = db_->SpaceWrite("x", "main", {SpatialWrite{{1, 2}, SpatialPayload{"1", false}, false},
                                     SpatialWrite{{1, 999}, SpatialPayload{"1", false}, false}});
   EXPECT_FALSE(w.ok());
-  EXPECT_NE(w.status().message().find("batch item 1"), std::string::npos);
+  EXPECT_NE(w.status().message().find("batch item 1: point: coordinate 999 on axis 1"), std::string::npos)
+      << w.status().ToString();
+  EXPECT_TRUE(Box("x", {0, 0}, {255, 255}).empty());
+  // Every kind of bad item names its place in the batch, and only then.
+  auto message = [](const Result<std::vector<uint64_t>>& r) { return r.status().message(); };
+  const SpatialWrite good{{1, 2}, SpatialPayload{"1", false}, false};
+  w = db_->SpaceWrite("x", "main", {good, SpatialWrite{{1, 3}, SpatialPayload{"{bad", false}, false}});
+  EXPECT_EQ(w.status().code(), Code::kParseError);
+  EXPECT_NE(message(w).find("batch item 1: point [1,3]"), std::string::npos) << message(w);
+  w = db_->SpaceWrite("x", "main", {good, SpatialWrite{{3, 3}, {}, true}});
+  EXPECT_TRUE(w.status().IsNotFound());
+  EXPECT_NE(message(w).find("batch item 1: point [3,3] is not live in x/main"), std::string::npos) << message(w);
+  const std::string huge(Options().limits.max_document_bytes / 2 + 1, 'b');
+  w = db_->SpaceWrite("x", "main", {good, SpatialWrite{{1, 4}, SpatialPayload{huge, true}, false}});
+  EXPECT_EQ(w.status().code(), Code::kInvalidArgument);
+  EXPECT_NE(message(w).find("batch item 1: point: payload of"), std::string::npos) << message(w);
+  w = db_->SpaceWrite("x", "main", {SpatialWrite{{3, 3}, {}, true}});
+  EXPECT_EQ(message(w).rfind("point [3,3] is not live", 0), 0u) << message(w);
+  w = db_->SpaceWrite("x", "main", {SpatialWrite{{1, 999}, SpatialPayload{"1", false}, false}});
+  EXPECT_EQ(message(w).rfind("point: coordinate 999", 0), 0u) << message(w);
   EXPECT_TRUE(Box("x", {0, 0}, {255, 255}).empty());
   EXPECT_FALSE(db_->SpaceBox("x", {5, 5}, {4, 9}).ok());  // min above max
   EXPECT_FALSE(db_->SpaceBox("x", {0}, {4, 9}).ok());
