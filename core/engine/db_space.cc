@@ -604,11 +604,11 @@ Result<std::vector<uint64_t>> DBImpl::WriteSpatial(std::string_view space, std::
       check_live && std::any_of(ops.begin(), ops.end(), [](const SpatialWrite& w) { return w.is_delete; });
   for (size_t i = 0; i < ops.size(); i++) {
     const SpatialWrite& w = ops[i];
-    // The error context, built only for an error.
-    const auto item = [&] {
-      return ops.size() > 1 ? "batch item " + std::to_string(i) + ": point" : std::string("point");
+    // An item's error names its place in a batch (built only for an error).
+    const auto fail = [&](const Status& s) {
+      return ops.size() > 1 ? s.WithContext("batch item " + std::to_string(i)) : s;
     };
-    if (!CheckPoint(w.point, def.dims, def.bits, "point").ok()) return CheckPoint(w.point, def.dims, def.bits, item());
+    if (Status s = CheckPoint(w.point, def.dims, def.bits, "point"); !s.ok()) return fail(s);
     PreparedOp op;
     op.coll = kPointCollection;
     op.id = PointId(space, branch, w.point);
@@ -627,20 +627,20 @@ Result<std::vector<uint64_t>> DBImpl::WriteSpatial(std::string_view space, std::
           live = n > 0;
         }
         if (!live) {
-          return Status::NotFound(item() + " [" + PointList(w.point.data(), w.point.size()) + "] is not live in " +
-                                  std::string(space) + "/" + std::string(branch));
+          return fail(Status::NotFound("point [" + PointList(w.point.data(), w.point.size()) + "] is not live in " +
+                                       std::string(space) + "/" + std::string(branch)));
         }
       }
     } else if (w.payload.binary) {
       if (w.payload.data.size() > options_.limits.max_document_bytes / 2) {
-        return Status::InvalidArgument(item() + ": payload of " + std::to_string(w.payload.data.size()) +
-                                       " bytes is over the limit of " +
-                                       std::to_string(options_.limits.max_document_bytes / 2));
+        return fail(Status::InvalidArgument("point: payload of " + std::to_string(w.payload.data.size()) +
+                                            " bytes is over the limit of " +
+                                            std::to_string(options_.limits.max_document_bytes / 2)));
       }
       op.data = PointData(w.point, w.payload);
     } else {
       auto canon = CanonicalizeJson(w.payload.data.empty() ? std::string_view("null") : w.payload.data, jl);
-      if (!canon.ok()) return canon.status().WithContext(item() + " [" + PointList(w.point.data(), w.point.size()) + "]");
+      if (!canon.ok()) return fail(canon.status().WithContext("point [" + PointList(w.point.data(), w.point.size()) + "]"));
       op.data = PointData(w.point, SpatialPayload{std::move(canon).value(), false});
     }
     if (track_live) batch_live[op.id] = !w.is_delete;
