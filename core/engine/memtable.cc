@@ -42,11 +42,17 @@ bool IsRunKind(std::string_view key) { return !key.empty() && (key[0] == kVersio
 // A version entry's key: the document prefix, then BE64(~seq).
 bool IsVersionKey(std::string_view key) { return key.size() > 8 && key[0] == kVersionTag; }
 
+// The position in `run` of the first entry with key >= target.
+size_t RunSeek(const MemTable::Run& run, std::string_view target) {
+  return std::lower_bound(run.begin(), run.end(), target,
+                          [](const MemTable::Entry* e, std::string_view t) { return e->first < t; }) -
+         run.begin();
+}
+
 // The first entry of `run` with key >= target, or null.
 const MemTable::Entry* RunLowerBound(const MemTable::Run& run, std::string_view target) {
-  auto it = std::lower_bound(run.begin(), run.end(), target,
-                             [](const MemTable::Entry* e, std::string_view t) { return e->first < t; });
-  return it == run.end() ? nullptr : *it;
+  const size_t at = RunSeek(run, target);
+  return at == run.size() ? nullptr : run[at];
 }
 
 class RunIterator final : public Table::Iterator {
@@ -55,9 +61,7 @@ class RunIterator final : public Table::Iterator {
  public:
   explicit RunIterator(const MemTable::Run* run) : run_(run), pos_(run->size()) {}
   Status Seek(std::string_view target) override {
-    pos_ = std::lower_bound(run_->begin(), run_->end(), target,
-                            [](const MemTable::Entry* e, std::string_view t) { return e->first < t; }) -
-           run_->begin();
+    pos_ = RunSeek(*run_, target);
     return Status::OK();
   }
   Status SeekToFirst() override {
