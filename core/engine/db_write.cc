@@ -405,12 +405,20 @@ void DBImpl::ApplyVersions(const std::vector<Version>& versions, const std::vect
   constexpr size_t kSortedApplyVersions = 8192;
   const bool sorted = versions.size() >= kSortedApplyVersions;
   if (sorted) mem_->BeginSorted();
-  std::string key, value;  // reused: no allocation per version
-  // The document slots were probed by StageWriter moments ago; the 'h'
-  // slots are new, so fetch them ahead (as StageWriter does its lookups).
-  constexpr size_t kAhead = 2;
+  std::string key, value, prefix;  // reused: no allocation per version
+  // The slots each version goes to (its document's newest-version slot, its
+  // 'h' slot) lie in tables far larger than the CPU cache, and the log's
+  // sync since StageWriter probed them has let them go cold: fetch them a
+  // few versions ahead, as StageWriter does its lookups.
+  constexpr size_t kAhead = 4;
   for (size_t i = 0; i < versions.size(); i++) {
-    if (i + kAhead < versions.size()) mem_->PrefetchHashKey(versions[i + kAhead].hash);
+    if (i + kAhead < versions.size()) {
+      const Version& ahead = versions[i + kAhead];
+      mem_->PrefetchHashKey(ahead.hash);
+      prefix.clear();
+      AppendDocPrefix(&prefix, ahead.coll, ahead.id);
+      mem_->PrefetchVersion(DocFilterHash(prefix));
+    }
     const Version& v = versions[i];
     // Small items are copied into the index, so a point read is one lookup.
     // Not those of spatial points: their 'S' entries already hold their
