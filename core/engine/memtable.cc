@@ -273,7 +273,7 @@ T* MemTable::Probe(const std::vector<Slot<T>>& slots, uint64_t hash, Eq eq) {
   const size_t mask = slots.size() - 1;
   for (size_t i = hash & mask;; i = (i + 1) & mask) {
     const Slot<T>& s = slots[i];
-    if (!s.used) return nullptr;
+    if (!s.used()) return nullptr;
     if (s.hash == hash && eq(s.payload)) return const_cast<T*>(&s.payload);
   }
 }
@@ -287,8 +287,7 @@ MemTable::Slot<T>* MemTable::FindOrInsert(std::vector<Slot<T>>* slots, size_t* c
   const size_t mask = slots->size() - 1;
   for (size_t i = hash & mask;; i = (i + 1) & mask) {
     Slot<T>& s = (*slots)[i];
-    if (!s.used) {
-      s.used = true;
+    if (!s.used()) {
       s.hash = hash;
       (*count)++;
       *inserted = true;
@@ -307,9 +306,9 @@ void MemTable::Grow(std::vector<Slot<T>>* slots) {
     std::vector<Slot<T>> grown(std::max<size_t>(64, slots->size() * 2));
     const size_t mask = grown.size() - 1;
     for (const Slot<T>& s : *slots) {
-      if (!s.used) continue;
+      if (!s.used()) continue;
       size_t i = s.hash & mask;
-      while (grown[i].used) i = (i + 1) & mask;
+      while (grown[i].used()) i = (i + 1) & mask;
       grown[i] = s;
     }
     slots->swap(grown);
@@ -589,7 +588,7 @@ void MemTable::CollectHashEntries(std::vector<const HashEntry*>* out) const {
   out->clear();
   out->reserve(hash_count_);
   for (const auto& s : hashes_) {
-    if (s.used) out->push_back(s.payload);
+    if (s.used()) out->push_back(s.payload);
   }
 }
 

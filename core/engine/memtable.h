@@ -27,6 +27,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 #include "cairn/hash.h"
@@ -119,17 +120,20 @@ class MemTable {
 
  private:
   // Open addressing with linear probing over (hash, payload) slots; no
-  // erase. Grows at half load.
+  // erase. Grows at half load. Payloads are pointers, and a slot is in use
+  // when its payload is set: 16 bytes a slot, four to a cache line.
   template <typename T>
   struct Slot {
+    static_assert(std::is_pointer_v<T>);
     uint64_t hash = 0;
-    bool used = false;
-    T payload{};
+    T payload = nullptr;
+    bool used() const { return payload != nullptr; }
   };
   template <typename T, typename Eq>
   static T* Probe(const std::vector<Slot<T>>& slots, uint64_t hash, Eq eq);
   // The slot holding a payload equal to `eq`, or a new slot for `hash`
-  // (*inserted: its payload is for the caller to set).
+  // (*inserted: the caller must set its payload, non-null, before the next
+  // call, or the slot stays free).
   template <typename T, typename Eq>
   static Slot<T>* FindOrInsert(std::vector<Slot<T>>* slots, size_t* count, uint64_t hash, Eq eq,
                                bool* inserted);
