@@ -5,13 +5,20 @@
 namespace cairn {
 
 std::string Hash::ToHex() const {
-  static const char kDigits[] = "0123456789abcdef";
-  std::string out(kSize * 2, '0');
-  for (size_t i = 0; i < kSize; i++) {
-    out[2 * i] = kDigits[bytes[i] >> 4];
-    out[2 * i + 1] = kDigits[bytes[i] & 15];
-  }
+  std::string out;
+  AppendHex(&out);
   return out;
+}
+
+void Hash::AppendHex(std::string* out) const {
+  static const char kDigits[] = "0123456789abcdef";
+  const size_t at = out->size();
+  out->resize(at + 2 * kSize);
+  char* d = out->data() + at;
+  for (size_t i = 0; i < kSize; i++) {
+    d[2 * i] = kDigits[bytes[i] >> 4];
+    d[2 * i + 1] = kDigits[bytes[i] & 15];
+  }
 }
 
 namespace {

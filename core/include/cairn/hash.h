@@ -19,6 +19,8 @@ struct Hash {
 
   // 64 lowercase hex digits.
   std::string ToHex() const;
+  // Appends the same 64 digits to *out.
+  void AppendHex(std::string* out) const;
 
   // Parses 64 hex digits (either case). INVALID_ARGUMENT names what is wrong.
   static Result<Hash> FromHex(std::string_view hex);
