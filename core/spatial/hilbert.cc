@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cassert>
+#include <cstdint>
 #include <limits>
 
 namespace cairn {
@@ -60,6 +61,98 @@ void AxesToTranspose(uint32_t* x, int b, int n) {
   t ^= t >> 8;
   t ^= t >> 16;
   for (int i = 0; i < n; i++) x[i] ^= t;
+}
+
+// AxesToTranspose for two axes, as a state machine over 4 bits of each axis
+// at a time. For two axes each step of the loop above inverts the low bits
+// of x[0] or exchanges the low bits of x[0] and x[1]; composed, what the
+// steps so far have done to the bits below the current one is always "swap
+// the two axes or not, then invert each or not": 8 states. At bit q the
+// current bits are the state applied to the input bits, they are the
+// output's bits at q (later steps only touch bits below q), and they decide
+// the next state. kTranspose2 holds, for each state and 4 input bits of each
+// axis, the 4 output bits of each and the state after them. Same result as
+// the loop (HilbertKey.MatchesThePublishedTransform checks it), in 8 table
+// lookups for 32 bits instead of 31 dependent steps.
+struct Transpose2Step {
+  uint8_t out;    // output bits of x[0] (high nibble) and x[1] (low nibble)
+  uint8_t state;  // bit 2: axes swapped; bit 1: x[0] inverted; bit 0: x[1] inverted
+};
+
+constexpr uint8_t NextState(uint8_t state, uint32_t c0, uint32_t c1) {
+  uint8_t swap = state >> 2 & 1, inv0 = state >> 1 & 1, inv1 = state & 1;
+  if (c0) inv0 ^= 1;  // i = 0: bit set, invert the low bits of x[0]
+  if (c1) {
+    inv0 ^= 1;  // i = 1: bit set, invert the low bits of x[0]
+  } else {
+    // i = 1: bit clear, exchange the low bits of x[0] and x[1]
+    const uint8_t t = inv0;
+    inv0 = inv1;
+    inv1 = t;
+    swap ^= 1;
+  }
+  return static_cast<uint8_t>(swap << 2 | inv0 << 1 | inv1);
+}
+
+// One bit of each axis through `state`: the current bits.
+constexpr void Apply(uint8_t state, uint32_t a, uint32_t b, uint32_t* c0, uint32_t* c1) {
+  const bool swap = state >> 2 & 1;
+  *c0 = (swap ? b : a) ^ (state >> 1 & 1);
+  *c1 = (swap ? a : b) ^ (state & 1);
+}
+
+constexpr std::array<Transpose2Step, 8 * 256> MakeTranspose2Table() {
+  std::array<Transpose2Step, 8 * 256> table{};
+  for (uint32_t state = 0; state < 8; state++) {
+    for (uint32_t in = 0; in < 256; in++) {
+      uint8_t s = static_cast<uint8_t>(state);
+      uint32_t out0 = 0, out1 = 0;
+      for (int k = 3; k >= 0; k--) {
+        uint32_t c0 = 0, c1 = 0;
+        Apply(s, in >> (4 + k) & 1, in >> k & 1, &c0, &c1);
+        out0 |= c0 << k;
+        out1 |= c1 << k;
+        s = NextState(s, c0, c1);
+      }
+      table[state * 256 + in] = Transpose2Step{static_cast<uint8_t>(out0 << 4 | out1), s};
+    }
+  }
+  return table;
+}
+
+constexpr std::array<Transpose2Step, 8 * 256> kTranspose2 = MakeTranspose2Table();
+
+void AxesToTranspose2(uint32_t* x, int b) {
+  const uint32_t a0 = x[0], a1 = x[1];
+  uint32_t out0 = 0, out1 = 0;
+  uint8_t state = 0;
+  int q = b;
+  // The top b % 4 bits one at a time, then 4 at a time.
+  while (q % 4 != 0) {
+    q--;
+    uint32_t c0 = 0, c1 = 0;
+    Apply(state, a0 >> q & 1, a1 >> q & 1, &c0, &c1);
+    out0 |= c0 << q;
+    out1 |= c1 << q;
+    state = NextState(state, c0, c1);
+  }
+  while (q > 0) {
+    q -= 4;
+    const Transpose2Step step = kTranspose2[state * 256 + ((a0 >> q & 15) << 4 | (a1 >> q & 15))];
+    out0 |= static_cast<uint32_t>(step.out >> 4) << q;
+    out1 |= static_cast<uint32_t>(step.out & 15) << q;
+    state = step.state;
+  }
+  // Gray encode and the final mask, as in AxesToTranspose.
+  out1 ^= out0;
+  uint32_t t = out1 >> 1;
+  t ^= t >> 1;
+  t ^= t >> 2;
+  t ^= t >> 4;
+  t ^= t >> 8;
+  t ^= t >> 16;
+  x[0] = out0 ^ t;
+  x[1] = out1 ^ t;
 }
 
 // Transposed index -> coordinates (Skilling's TransposetoAxes).
@@ -251,10 +344,10 @@ void AppendHilbertKey(const uint32_t* point, int dims, int bits, std::string* ou
   CheckShape(dims, bits);
   uint32_t x[kMaxDims];
   std::copy(point, point + dims, x);
-  AxesToTranspose(x, bits, dims);
   // Interleave: bit q of x[0], x[1], .., x[dims-1], for q from bits-1 down,
   // into a local buffer appended at once.
   if (dims == 2) {
+    AxesToTranspose2(x, bits);
     // Two axes fit one 64-bit word: spread each axis to every other bit.
     const uint64_t key = (SpreadBits(x[0]) << 1 | SpreadBits(x[1])) << (64 - 2 * bits);
     char word[8];
@@ -262,6 +355,7 @@ void AppendHilbertKey(const uint32_t* point, int dims, int bits, std::string* ou
     out->append(word, static_cast<size_t>((2 * bits + 7) / 8));
     return;
   }
+  AxesToTranspose(x, bits, dims);
   char buf[kMaxDims * 4];
   size_t n = 0;
   uint32_t acc = 0;
