@@ -5,6 +5,7 @@
 #include <cassert>
 #include <cstdint>
 #include <limits>
+#include <string>
 
 namespace cairn {
 namespace {
@@ -153,6 +154,113 @@ void AxesToTranspose2(uint32_t* x, int b) {
   t ^= t >> 16;
   x[0] = out0 ^ t;
   x[1] = out1 ^ t;
+}
+
+// The whole key for three axes, by the same reasoning extended: the steps
+// below the current bit compose to a permutation of the axes and an
+// inversion of each (6 x 8 states), since an exchange swaps what x[0] and
+// x[i] hold. The Gray code is bitwise across the axes (x[1] ^= x[0], then
+// x[2] ^= x[1]), and the final mask's bit at q is the parity of x[2]'s Gray
+// bits above q, which a running parity bit carries from the top. With that
+// bit in the state (96 states), each step takes 2 bits of each axis and
+// gives the key's next 6 bits, in key order.
+struct Key3Step {
+  uint8_t bits;   // 6 key bits: x[0], x[1], x[2] at the upper bit, then at the lower
+  uint8_t state;  // ((permutation * 8) + inversions) * 2 + parity
+};
+
+constexpr std::array<std::array<uint8_t, 3>, 6> kPermutations = {{
+    {0, 1, 2}, {0, 2, 1}, {1, 0, 2}, {1, 2, 0}, {2, 0, 1}, {2, 1, 0}}};
+
+constexpr int PermutationIndex(const std::array<uint8_t, 3>& p) {
+  for (int i = 0; i < 6; i++) {
+    if (kPermutations[i] == p) return i;
+  }
+  return -1;
+}
+
+// One bit of each axis (a[i]: bit of input axis i) through `state`: the
+// three key bits (x[0] first, in the low 3 bits as 0b(k0 k1 k2)), and the
+// state after them.
+constexpr uint8_t Key3Level(uint8_t state, const uint32_t a[3], uint32_t* key_bits) {
+  std::array<uint8_t, 3> perm = kPermutations[state / 16];
+  uint32_t inv[3] = {state >> 3 & 1u, state >> 2 & 1u, state >> 1 & 1u};
+  uint32_t parity = state & 1u;
+  uint32_t c[3];
+  for (int i = 0; i < 3; i++) c[i] = a[perm[i]] ^ inv[i];
+  for (int i = 0; i < 3; i++) {
+    if (c[i]) {
+      inv[0] ^= 1;  // bit set: invert the low bits of x[0]
+    } else if (i != 0) {
+      // bit clear: exchange the low bits of x[0] and x[i]
+      const uint8_t tp = perm[0];
+      perm[0] = perm[i];
+      perm[i] = tp;
+      const uint32_t ti = inv[0];
+      inv[0] = inv[i];
+      inv[i] = ti;
+    }
+  }
+  const uint32_t g0 = c[0], g1 = c[1] ^ g0, g2 = c[2] ^ g1;  // Gray code
+  *key_bits = (g0 ^ parity) << 2 | (g1 ^ parity) << 1 | (g2 ^ parity);
+  parity ^= g2;
+  return static_cast<uint8_t>((PermutationIndex(perm) * 8 + (inv[0] << 2 | inv[1] << 1 | inv[2])) * 2 + parity);
+}
+
+constexpr std::array<Key3Step, 96 * 64> MakeKey3Table() {
+  std::array<Key3Step, 96 * 64> table{};
+  for (uint32_t state = 0; state < 96; state++) {
+    for (uint32_t in = 0; in < 64; in++) {
+      // in: 2 bits of each axis, x[0]'s highest: (a0 a0' a1 a1' a2 a2').
+      const uint32_t hi[3] = {in >> 5 & 1, in >> 3 & 1, in >> 1 & 1};
+      const uint32_t lo[3] = {in >> 4 & 1, in >> 2 & 1, in & 1};
+      uint32_t k_hi = 0, k_lo = 0;
+      const uint8_t mid = Key3Level(static_cast<uint8_t>(state), hi, &k_hi);
+      const uint8_t next = Key3Level(mid, lo, &k_lo);
+      table[state * 64 + in] = Key3Step{static_cast<uint8_t>(k_hi << 3 | k_lo), next};
+    }
+  }
+  return table;
+}
+
+// Built on first use: too many steps for a compile-time constant in clang.
+const std::array<Key3Step, 96 * 64>& Key3Table() {
+  static const std::array<Key3Step, 96 * 64> table = MakeKey3Table();
+  return table;
+}
+
+void AppendHilbertKey3(const uint32_t* p, int b, std::string* out) {
+  char buf[12];
+  size_t n = 0;
+  uint64_t acc = 0;
+  int filled = 0;
+  auto emit = [&](uint32_t bits, int count) {
+    acc = acc << count | bits;
+    filled += count;
+    while (filled >= 8) {
+      filled -= 8;
+      buf[n++] = static_cast<char>(acc >> filled);
+    }
+  };
+  const std::array<Key3Step, 96 * 64>& table = Key3Table();
+  uint8_t state = 0;
+  int q = b;
+  if (q % 2 != 0) {
+    q--;
+    const uint32_t a[3] = {p[0] >> q & 1, p[1] >> q & 1, p[2] >> q & 1};
+    uint32_t bits = 0;
+    state = Key3Level(state, a, &bits);
+    emit(bits, 3);
+  }
+  while (q > 0) {
+    q -= 2;
+    const uint32_t in = (p[0] >> q & 3) << 4 | (p[1] >> q & 3) << 2 | (p[2] >> q & 3);
+    const Key3Step step = table[state * 64 + in];
+    emit(step.bits, 6);
+    state = step.state;
+  }
+  if (filled > 0) buf[n++] = static_cast<char>(acc << (8 - filled));
+  out->append(buf, n);
 }
 
 // Transposed index -> coordinates (Skilling's TransposetoAxes).
@@ -353,6 +461,10 @@ void AppendHilbertKey(const uint32_t* point, int dims, int bits, std::string* ou
     char word[8];
     for (int i = 0; i < 8; i++) word[i] = static_cast<char>(key >> (56 - 8 * i));
     out->append(word, static_cast<size_t>((2 * bits + 7) / 8));
+    return;
+  }
+  if (dims == 3) {
+    AppendHilbertKey3(point, bits, out);
     return;
   }
   AxesToTranspose(x, bits, dims);
