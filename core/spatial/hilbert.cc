@@ -450,10 +450,12 @@ size_t HilbertKeyBytes(int dims, int bits) {
 
 void AppendHilbertKey(const uint32_t* point, int dims, int bits, std::string* out) {
   CheckShape(dims, bits);
+  if (dims == 3) {
+    AppendHilbertKey3(point, bits, out);  // the key's bits straight from a table
+    return;
+  }
   uint32_t x[kMaxDims];
   std::copy(point, point + dims, x);
-  // Interleave: bit q of x[0], x[1], .., x[dims-1], for q from bits-1 down,
-  // into a local buffer appended at once.
   if (dims == 2) {
     AxesToTranspose2(x, bits);
     // Two axes fit one 64-bit word: spread each axis to every other bit.
@@ -463,11 +465,9 @@ void AppendHilbertKey(const uint32_t* point, int dims, int bits, std::string* ou
     out->append(word, static_cast<size_t>((2 * bits + 7) / 8));
     return;
   }
-  if (dims == 3) {
-    AppendHilbertKey3(point, bits, out);
-    return;
-  }
   AxesToTranspose(x, bits, dims);
+  // Interleave: bit q of x[0], x[1], .., x[dims-1], for q from bits-1 down,
+  // into a local buffer appended at once.
   char buf[kMaxDims * 4];
   size_t n = 0;
   uint32_t acc = 0;
