@@ -1,6 +1,7 @@
 // The write path: validation, group commit, and applying commits to the index.
 #include <algorithm>
 #include <array>
+#include <cstdint>
 #include <cstring>
 #include <unordered_set>
 
@@ -120,14 +121,44 @@ Result<std::vector<Version>> DBImpl::PutMany(const std::vector<WriteOp>& ops) {
                                    " writes; the limit is " +
                                    std::to_string(options_.limits.max_batch_writes));
   }
-  std::vector<PreparedOp> prepared;
-  prepared.reserve(ops.size());
-  for (size_t i = 0; i < ops.size(); i++) {
-    auto op = PrepareOp(ops[i].coll, ops[i].id, ops[i].doc_json, ops[i].options, false);
-    if (!op.ok()) return op.status().WithContext("batch item " + std::to_string(i));
-    prepared.push_back(std::move(op).value());
-  }
+  // Validating and canonicalizing each document needs nothing from the
+  // others: the scheduler's helpers, if it has any, share the work.
+  std::vector<PreparedOp> prepared(ops.size());
+  CAIRN_RETURN_IF_ERROR(PrepareInParallel(
+      ops.size(),
+      [&](size_t i) -> Status {
+        CAIRN_ASSIGN_OR_RETURN(prepared[i], PrepareOp(ops[i].coll, ops[i].id, ops[i].doc_json, ops[i].options, false));
+        return Status::OK();
+      },
+      [](size_t i, const Status& s) { return s.WithContext("batch item " + std::to_string(i)); }));
   return Write(std::move(prepared));
+}
+
+Status DBImpl::PrepareInParallel(size_t n, const std::function<Status(size_t)>& prepare,
+                                 const std::function<Status(size_t, const Status&)>& fail) {
+  Mutex error_mu;
+  size_t error_at = SIZE_MAX;  // guarded by error_mu
+  Status error;                // guarded by error_mu
+  auto run = [&](size_t begin, size_t end) {
+    for (size_t i = begin; i < end; i++) {
+      Status s = prepare(i);
+      if (!s.ok()) {
+        MutexLock l(&error_mu);
+        if (i < error_at) {
+          error_at = i;
+          error = std::move(s);
+        }
+        return;  // the rest of this range cannot hold an earlier error
+      }
+    }
+  };
+  constexpr size_t kGrain = 32;
+  if (options_.scheduler && n > kGrain) {
+    options_.scheduler->ParallelFor(n, kGrain, run);
+  } else {
+    run(0, n);
+  }
+  return error_at == SIZE_MAX ? Status::OK() : fail(error_at, error);
 }
 
 Status DBImpl::Sync() {

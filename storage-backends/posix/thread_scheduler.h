@@ -1,16 +1,24 @@
 // ThreadScheduler: the native hosts' Scheduler. Runs background tasks
-// (checkpoints) in order on one worker thread.
+// (checkpoints) in order on one worker thread, and lends ParallelFor helper
+// threads, one fewer than the machine's hardware threads (none on a
+// one-core machine, where ParallelFor runs inline).
 //
-// Thread-safety: thread-safe. The destructor runs every queued task, then
-// joins the thread; destroy it after every Database that uses it.
+// Thread-safety: thread-safe. One ParallelFor has the helpers at a time; a
+// call made while they are busy runs on its own thread. The destructor runs
+// every queued task, then joins the threads; destroy it after every Database
+// that uses it.
 #ifndef CAIRN_STORAGE_BACKENDS_POSIX_THREAD_SCHEDULER_H_
 #define CAIRN_STORAGE_BACKENDS_POSIX_THREAD_SCHEDULER_H_
 
+#include <atomic>
 #include <condition_variable>
+#include <cstddef>
+#include <cstdint>
 #include <deque>
 #include <functional>
 #include <mutex>
 #include <thread>
+#include <vector>
 
 #include "cairn/options.h"
 
@@ -18,21 +26,44 @@ namespace cairn {
 
 class ThreadScheduler final : public Scheduler {
  public:
-  ThreadScheduler();
+  // helpers: how many ParallelFor helper threads to start; the default,
+  // SIZE_MAX, means one fewer than std::thread::hardware_concurrency().
+  explicit ThreadScheduler(size_t helpers = SIZE_MAX);
   ~ThreadScheduler() override;
   ThreadScheduler(const ThreadScheduler&) = delete;
   ThreadScheduler& operator=(const ThreadScheduler&) = delete;
 
   void Schedule(std::function<void()> task) override;
+  void ParallelFor(size_t n, size_t grain, const std::function<void(size_t, size_t)>& fn) override;
+
+  size_t helpers() const { return helpers_.size(); }
 
  private:
   void Run();
+  void Help();
+  // Runs ranges of the current job until none is left.
+  void RunRanges();
 
   std::mutex mu_;
   std::condition_variable cv_;
   std::deque<std::function<void()>> tasks_;
   bool stopping_ = false;
   std::thread thread_;
+
+  // The ParallelFor job the helpers work on. job_mu_ is held by the caller
+  // for the whole job, so one job runs at a time.
+  std::mutex job_mu_;
+  std::mutex help_mu_;
+  std::condition_variable help_cv_;  // a new job, or stopping
+  std::condition_variable done_cv_;  // a helper left the job
+  uint64_t job_id_ = 0;              // guarded by help_mu_
+  size_t busy_helpers_ = 0;          // guarded by help_mu_
+  bool help_stopping_ = false;       // guarded by help_mu_
+  const std::function<void(size_t, size_t)>* job_fn_ = nullptr;
+  size_t job_n_ = 0;
+  size_t job_grain_ = 1;
+  std::atomic<size_t> job_next_{0};
+  std::vector<std::thread> helpers_;
 };
 
 }  // namespace cairn

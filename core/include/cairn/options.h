@@ -40,14 +40,24 @@ class Clock {
   virtual int64_t NowMillis() = 0;
 };
 
-// Where background work (checkpoints) runs. Native hosts run tasks on a
-// thread; the WASM host runs them inline. Thread-safety: Schedule may be
-// called from any thread.
+// Where background work (checkpoints) runs, and who helps with the
+// parallel parts of a large write. Native hosts run tasks on a thread and
+// lend helper threads to ParallelFor; the WASM host runs everything inline.
+// Thread-safety: both calls may be made from any thread.
 class Scheduler {
  public:
   virtual ~Scheduler() = default;
   // Runs `task` at some later point, or now.
   virtual void Schedule(std::function<void()> task) = 0;
+  // Calls fn(begin, end) over disjoint ranges that together cover [0, n),
+  // on the calling thread and on any helpers the scheduler has, and returns
+  // once every call has returned. A scheduler with helpers hands out ranges
+  // of `grain` items. fn must be safe to call from several threads at once.
+  // The default makes one call, fn(0, n), on the calling thread.
+  virtual void ParallelFor(size_t n, size_t grain, const std::function<void(size_t, size_t)>& fn) {
+    (void)grain;
+    if (n > 0) fn(0, n);
+  }
 };
 
 struct Options {

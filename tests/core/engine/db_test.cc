@@ -300,6 +300,63 @@ TEST_F(DbTest, OpenReplaysOnlyTheTailAfterACheckpoint) {
   ASSERT_TRUE(g.ok() && g->has_value());
 }
 
+// PutMany hands the validation and canonicalization of a large batch to the
+// scheduler's helpers. The versions must be exactly those of preparing the
+// batch in order on one thread, and a bad batch must name its first bad
+// item whichever thread met it first, and write nothing.
+TEST_F(DbTest, PutManyWithHelpersMatchesInOrderPreparation) {
+  ThreadScheduler helpers(3);  // more helpers than ranges run at once on a small machine
+  FixedClock other_clock;
+  Options with_helpers = opts_;
+  with_helpers.clock = &other_clock;
+  with_helpers.scheduler = &helpers;
+  FaultFileSystem other_fs;
+  auto opened = Database::Open(other_fs.NewStorage(), with_helpers);
+  ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+  std::unique_ptr<Database> parallel = std::move(opened).value();
+
+  std::mt19937_64 rng(5);
+  for (int batch = 0; batch < 5; batch++) {
+    std::vector<WriteOp> ops;
+    for (int i = 0; i < 2000; i++) {
+      const uint64_t r = rng();
+      // Keys out of order, numbers to canonicalize, some documents rewritten
+      // within the batch.
+      ops.push_back({"c", "d" + std::to_string(r % 3000),
+                     "{\"z\": " + std::to_string(r % 1000) + ".50, \"a\": [" + std::to_string(i) +
+                         ", 1e2, \"s\"], \"m\": {\"y\": true, \"b\": null}}",
+                     {}});
+    }
+    auto a = db_->PutMany(ops);
+    auto b = parallel->PutMany(ops);
+    ASSERT_TRUE(a.ok() && b.ok());
+    ASSERT_EQ(a->size(), b->size());
+    for (size_t i = 0; i < a->size(); i++) {
+      ASSERT_EQ((*a)[i].hash, (*b)[i].hash) << "batch " << batch << " item " << i;
+      ASSERT_EQ((*a)[i].data, (*b)[i].data);
+    }
+  }
+  EXPECT_EQ(db_->GetHead()->head, parallel->GetHead()->head);
+
+  const uint64_t seq_before = parallel->GetHead()->seq;
+  for (size_t first_bad : {0u, 31u, 32u, 300u, 1999u}) {
+    std::vector<WriteOp> ops;
+    for (int i = 0; i < 2000; i++) ops.push_back({"c", "bad" + std::to_string(i), "{\"i\":1}", {}});
+    ops[first_bad].doc_json = "{\"i\":";
+    if (first_bad + 700 < ops.size()) ops[first_bad + 700].doc_json = "[1,";
+    if (first_bad + 1 < ops.size()) ops[first_bad + 1].id = std::string(1, '\x01');
+    auto r = parallel->PutMany(ops);
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.status().code(), Code::kParseError) << r.status().ToString();
+    EXPECT_NE(r.status().message().find("batch item " + std::to_string(first_bad) + ":"), std::string::npos)
+        << r.status().message();
+  }
+  EXPECT_EQ(parallel->GetHead()->seq, seq_before);
+  auto g = parallel->Get("c", "bad5");
+  ASSERT_TRUE(g.ok());
+  EXPECT_FALSE(g->has_value());
+}
+
 TEST_F(DbTest, ConcurrentWritersShareCommitsAndReadersSeeConsistentState) {
   ThreadScheduler scheduler;
   opts_.scheduler = &scheduler;

@@ -1,0 +1,92 @@
+// ThreadScheduler: background tasks run in order; ParallelFor covers every
+// index exactly once, on the helpers too, and degrades to the calling thread
+// when it has no helpers or they are busy.
+#include "storage-backends/posix/thread_scheduler.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <mutex>
+#include <set>
+#include <thread>
+#include <vector>
+
+namespace cairn {
+namespace {
+
+// Runs ParallelFor(n, grain) and checks that each index in [0, n) was
+// passed exactly once; returns the threads that took part.
+std::set<std::thread::id> CoverOnce(ThreadScheduler* s, size_t n, size_t grain) {
+  std::vector<std::atomic<int>> hits(n);
+  std::mutex mu;
+  std::set<std::thread::id> threads;
+  s->ParallelFor(n, grain, [&](size_t begin, size_t end) {
+    EXPECT_LT(begin, end);
+    EXPECT_LE(end, n);
+    {
+      std::lock_guard<std::mutex> l(mu);
+      threads.insert(std::this_thread::get_id());
+    }
+    for (size_t i = begin; i < end; i++) hits[i]++;
+    // Long enough that a helper wakes before the caller has taken every range.
+    std::this_thread::sleep_for(std::chrono::microseconds(200));
+  });
+  for (size_t i = 0; i < n; i++) EXPECT_EQ(hits[i].load(), 1) << "index " << i;
+  return threads;
+}
+
+TEST(ThreadSchedulerTest, ParallelForCoversEveryIndexOnce) {
+  for (size_t helpers : {0u, 1u, 3u}) {
+    ThreadScheduler s(helpers);
+    EXPECT_EQ(s.helpers(), helpers);
+    for (size_t n : {0u, 1u, 31u, 32u, 33u, 1000u}) {
+      for (size_t grain : {0u, 1u, 7u, 32u, 5000u}) CoverOnce(&s, n, grain);
+    }
+  }
+}
+
+TEST(ThreadSchedulerTest, ParallelForRunsInlineWithoutHelpers) {
+  ThreadScheduler s(0);
+  auto threads = CoverOnce(&s, 200, 4);
+  ASSERT_EQ(threads.size(), 1u);
+  EXPECT_EQ(*threads.begin(), std::this_thread::get_id());
+}
+
+TEST(ThreadSchedulerTest, ParallelForUsesItsHelpers) {
+  ThreadScheduler s(1);
+  // Each range sleeps, so over 400 ranges the helper is bound to take some.
+  auto threads = CoverOnce(&s, 400, 1);
+  EXPECT_EQ(threads.size(), 2u);
+  EXPECT_TRUE(threads.count(std::this_thread::get_id()));
+}
+
+TEST(ThreadSchedulerTest, ConcurrentParallelForCallsEachFinish) {
+  ThreadScheduler s(2);
+  std::vector<std::thread> callers;
+  for (int t = 0; t < 4; t++) {
+    callers.emplace_back([&] {
+      for (int round = 0; round < 20; round++) CoverOnce(&s, 64, 3);
+    });
+  }
+  for (std::thread& t : callers) t.join();
+}
+
+TEST(ThreadSchedulerTest, ScheduledTasksRunInOrderBeforeDestruction) {
+  std::vector<int> order;
+  std::mutex mu;
+  {
+    ThreadScheduler s;
+    for (int i = 0; i < 100; i++) {
+      s.Schedule([&, i] {
+        std::lock_guard<std::mutex> l(mu);
+        order.push_back(i);
+      });
+    }
+    CoverOnce(&s, 50, 2);  // helpers and the task thread at once
+  }
+  ASSERT_EQ(order.size(), 100u);
+  for (int i = 0; i < 100; i++) EXPECT_EQ(order[i], i);
+}
+
+}  // namespace
+}  // namespace cairn
