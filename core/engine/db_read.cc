@@ -43,18 +43,27 @@ Result<std::optional<VersionRef>> DBImpl::FindVersionRef(std::string_view coll,
   }
   std::string_view value;
   bool found = false;
+  // The memtables hold only versions newer than every table's: read AS OF
+  // the newest table's seq or earlier, they cannot answer.
+  const bool memtables_may_answer = tables_.empty() || as_of > tables_.front().seq;
   for (const MemTable* m : {mem_.get(), imm_.get()}) {
     std::string_view k;
-    if (m && m->FindVersion(prefix, key, &k, &value)) {
+    if (m && memtables_may_answer && m->FindVersion(prefix, key, &k, &value)) {
       found = true;
       break;
     }
   }
   // Tables newest first: the first one holding a version with seq <= as_of
-  // holds the newest such version, since their seq ranges are ordered.
+  // holds the newest such version, since their seq ranges are ordered. A
+  // table covers the seqs after the next older table's, so one whose range
+  // starts after as_of holds only newer versions and is passed over: a read
+  // AS OF an old seq seeks only the tables that can answer it, however many
+  // newer tables hold later versions of the document.
   std::unique_ptr<Table::Iterator> it;
   if (!found && !tables_.empty()) {
-    for (const CheckpointTable& t : tables_) {
+    for (size_t n = 0; n < tables_.size(); n++) {
+      const CheckpointTable& t = tables_[n];
+      if (n + 1 < tables_.size() && tables_[n + 1].seq >= as_of) continue;
       if (!t.MayHoldDocument(filter_key)) continue;
       Table::Iterator* i;
       if (cursor != nullptr) {
