@@ -595,67 +595,56 @@ Result<std::vector<uint64_t>> DBImpl::WriteSpatial(std::string_view space, std::
     CAIRN_RETURN_IF_ERROR(BranchChain(space, def, branch, visible_seq_).status());
   }
   const JsonLimits jl{options_.limits.max_depth, options_.limits.max_document_bytes};
-  // Op i as a version write; whether a delete's point is live is checked
-  // below, in batch order.
-  const auto prepare = [&](size_t i, PreparedOp* op) -> Status {
-    const SpatialWrite& w = ops[i];
-    CAIRN_RETURN_IF_ERROR(CheckPoint(w.point, def.dims, def.bits, "point"));
-    op->coll = kPointCollection;
-    op->id = PointId(space, branch, w.point);
-    op->is_delete = w.is_delete;
-    if (w.is_delete) {
-      op->data = "null";
-      op->allow_absent = true;
-    } else if (w.payload.binary) {
-      if (w.payload.data.size() > options_.limits.max_document_bytes / 2) {
-        return Status::InvalidArgument("point: payload of " + std::to_string(w.payload.data.size()) +
-                                       " bytes is over the limit of " +
-                                       std::to_string(options_.limits.max_document_bytes / 2));
-      }
-      op->data = PointData(w.point, w.payload);
-    } else {
-      auto canon = CanonicalizeJson(w.payload.data.empty() ? std::string_view("null") : w.payload.data, jl);
-      if (!canon.ok()) return canon.status().WithContext("point [" + PointList(w.point.data(), w.point.size()) + "]");
-      op->data = PointData(w.point, SpatialPayload{std::move(canon).value(), false});
-    }
-    return Status::OK();
-  };
-  // An item's error names its place in a batch.
-  const auto fail = [&](size_t i, const Status& s) {
-    return ops.size() > 1 ? s.WithContext("batch item " + std::to_string(i)) : s;
-  };
-  std::vector<PreparedOp> prepared(ops.size());
+  std::vector<PreparedOp> prepared;
+  prepared.reserve(ops.size());
+  // Deletes of points this batch wrote before, by id: live after the batch's
+  // earlier ops? Kept only when the batch deletes something.
+  std::unordered_map<std::string, bool> batch_live;
   const bool track_live =
       check_live && std::any_of(ops.begin(), ops.end(), [](const SpatialWrite& w) { return w.is_delete; });
-  if (!track_live) {
-    // Every op stands alone: the scheduler's helpers, if any, share them.
-    // The error reported is the first bad item's, as if done in order.
-    CAIRN_RETURN_IF_ERROR(PrepareInParallel(ops.size(), [&](size_t i) { return prepare(i, &prepared[i]); },
-                                            fail));
-  } else {
-    // Deletes of points this batch wrote before, by id: live after the
-    // batch's earlier ops?
-    std::unordered_map<std::string, bool> batch_live;
-    for (size_t i = 0; i < ops.size(); i++) {
-      PreparedOp& op = prepared[i];
-      if (Status s = prepare(i, &op); !s.ok()) return fail(i, s);
-      if (ops[i].is_delete) {
+  for (size_t i = 0; i < ops.size(); i++) {
+    const SpatialWrite& w = ops[i];
+    // An item's error names its place in a batch (built only for an error).
+    const auto fail = [&](const Status& s) {
+      return ops.size() > 1 ? s.WithContext("batch item " + std::to_string(i)) : s;
+    };
+    if (Status s = CheckPoint(w.point, def.dims, def.bits, "point"); !s.ok()) return fail(s);
+    PreparedOp op;
+    op.coll = kPointCollection;
+    op.id = PointId(space, branch, w.point);
+    op.is_delete = w.is_delete;
+    if (w.is_delete) {
+      op.data = "null";
+      op.allow_absent = true;
+      if (check_live) {
         bool live;
         if (auto it = batch_live.find(op.id); it != batch_live.end()) {
           live = it->second;
         } else {
           SpaceReadOptions ro;
           ro.branch = std::string(branch);
-          CAIRN_ASSIGN_OR_RETURN(uint64_t n, SpaceCount(space, ops[i].point, ops[i].point, ro));
+          CAIRN_ASSIGN_OR_RETURN(uint64_t n, SpaceCount(space, w.point, w.point, ro));
           live = n > 0;
         }
         if (!live) {
-          return fail(i, Status::NotFound("point [" + PointList(ops[i].point.data(), ops[i].point.size()) +
-                                          "] is not live in " + std::string(space) + "/" + std::string(branch)));
+          return fail(Status::NotFound("point [" + PointList(w.point.data(), w.point.size()) + "] is not live in " +
+                                       std::string(space) + "/" + std::string(branch)));
         }
       }
-      batch_live[op.id] = !ops[i].is_delete;
+    } else if (w.payload.binary) {
+      if (w.payload.data.size() > options_.limits.max_document_bytes / 2) {
+        return fail(Status::InvalidArgument("point: payload of " + std::to_string(w.payload.data.size()) +
+                                            " bytes is over the limit of " +
+                                            std::to_string(options_.limits.max_document_bytes / 2)));
+      }
+      op.data = PointData(w.point, w.payload);
+    } else {
+      auto canon = CanonicalizeJson(w.payload.data.empty() ? std::string_view("null") : w.payload.data, jl);
+      if (!canon.ok()) return fail(canon.status().WithContext("point [" + PointList(w.point.data(), w.point.size()) + "]"));
+      op.data = PointData(w.point, SpatialPayload{std::move(canon).value(), false});
     }
+    if (track_live) batch_live[op.id] = !w.is_delete;
+    prepared.push_back(std::move(op));
   }
   CAIRN_ASSIGN_OR_RETURN(std::vector<Version> versions, Write(std::move(prepared)));
   std::vector<uint64_t> seqs;

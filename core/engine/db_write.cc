@@ -124,18 +124,14 @@ Result<std::vector<Version>> DBImpl::PutMany(const std::vector<WriteOp>& ops) {
   // Validating and canonicalizing each document needs nothing from the
   // others: the scheduler's helpers, if it has any, share the work.
   std::vector<PreparedOp> prepared(ops.size());
-  CAIRN_RETURN_IF_ERROR(PrepareInParallel(
-      ops.size(),
-      [&](size_t i) -> Status {
-        CAIRN_ASSIGN_OR_RETURN(prepared[i], PrepareOp(ops[i].coll, ops[i].id, ops[i].doc_json, ops[i].options, false));
-        return Status::OK();
-      },
-      [](size_t i, const Status& s) { return s.WithContext("batch item " + std::to_string(i)); }));
+  CAIRN_RETURN_IF_ERROR(PrepareInParallel(ops.size(), [&](size_t i) -> Status {
+    CAIRN_ASSIGN_OR_RETURN(prepared[i], PrepareOp(ops[i].coll, ops[i].id, ops[i].doc_json, ops[i].options, false));
+    return Status::OK();
+  }));
   return Write(std::move(prepared));
 }
 
-Status DBImpl::PrepareInParallel(size_t n, const std::function<Status(size_t)>& prepare,
-                                 const std::function<Status(size_t, const Status&)>& fail) {
+Status DBImpl::PrepareInParallel(size_t n, const std::function<Status(size_t)>& prepare) {
   Mutex error_mu;
   size_t error_at = SIZE_MAX;  // guarded by error_mu
   Status error;                // guarded by error_mu
@@ -158,7 +154,8 @@ Status DBImpl::PrepareInParallel(size_t n, const std::function<Status(size_t)>& 
   } else {
     run(0, n);
   }
-  return error_at == SIZE_MAX ? Status::OK() : fail(error_at, error);
+  if (error_at == SIZE_MAX) return Status::OK();
+  return error.WithContext("batch item " + std::to_string(error_at));
 }
 
 Status DBImpl::Sync() {

@@ -13,7 +13,6 @@
 
 #include "cairn/db.h"
 #include "storage-backends/fault/fault_storage.h"
-#include "storage-backends/posix/thread_scheduler.h"
 
 namespace cairn {
 namespace {
@@ -60,17 +59,6 @@ bool InBox(const Point& p, const Point& lo, const Point& hi) {
     if (p[i] < lo[i] || p[i] > hi[i]) return false;
   }
   return true;
-}
-
-// The same records, in the same order, with the same seqs and payloads.
-void ExpectSameRecords(const std::vector<SpatialRecord>& a, const std::vector<SpatialRecord>& b) {
-  ASSERT_EQ(a.size(), b.size());
-  for (size_t k = 0; k < a.size(); k++) {
-    EXPECT_EQ(a[k].point, b[k].point);
-    EXPECT_EQ(a[k].seq, b[k].seq);
-    EXPECT_EQ(a[k].payload.data, b[k].payload.data);
-    EXPECT_EQ(a[k].payload.binary, b[k].payload.binary);
-  }
 }
 
 class SpaceTest : public ::testing::Test {
@@ -353,7 +341,12 @@ TEST_F(SpaceTest, LargeBatchesAnswerLikeSmallOnes) {
       if (q % 3 == 1) o.as_of = big_seqs[rng() % big_seqs.size()];
       auto a = db_->SpaceBox("s", lo, hi, o), b = small_db->SpaceBox("s", lo, hi, o);
       ASSERT_TRUE(a.ok() && b.ok());
-      ExpectSameRecords(a->records, b->records);
+      ASSERT_EQ(a->records.size(), b->records.size());
+      for (size_t k = 0; k < a->records.size(); k++) {
+        EXPECT_EQ(a->records[k].point, b->records[k].point);
+        EXPECT_EQ(a->records[k].seq, b->records[k].seq);
+        EXPECT_EQ(a->records[k].payload.data, b->records[k].payload.data);
+      }
       auto ha = db_->SpaceHistory("s", "main", lo), hb = small_db->SpaceHistory("s", "main", lo);
       ASSERT_TRUE(ha.ok() && hb.ok());
       ASSERT_EQ(ha->size(), hb->size());
@@ -369,56 +362,6 @@ TEST_F(SpaceTest, LargeBatchesAnswerLikeSmallOnes) {
   same("after a checkpoint");
   Reopen();
   same("after a reopen");
-}
-
-// A batch without deletes is prepared (points checked, payloads
-// canonicalized) on the scheduler's helpers too: the same records as in
-// order on one thread, and a bad batch names its first bad item and writes
-// nothing.
-TEST_F(SpaceTest, BatchesPreparedByHelpersMatchInOrderPreparation) {
-  ThreadScheduler helpers(3);
-  Options with_helpers = opts_;
-  with_helpers.scheduler = &helpers;
-  FaultFileSystem other_fs;
-  auto opened = Database::Open(other_fs.NewStorage(), with_helpers);
-  ASSERT_TRUE(opened.ok()) << opened.status().ToString();
-  std::unique_ptr<Database> parallel = std::move(opened).value();
-  for (Database* db : {db_.get(), parallel.get()}) ASSERT_TRUE(db->CreateSpace("s", 2, 8).ok());
-  std::mt19937_64 rng(17);
-  std::set<Point> distinct;
-  for (int batch = 0; batch < 3; batch++) {
-    std::vector<SpatialWrite> ops;
-    for (int i = 0; i < 3000; i++) {
-      Point p{static_cast<uint32_t>(rng() % 256), static_cast<uint32_t>(rng() % 256)};
-      distinct.insert(p);
-      SpatialPayload payload = i % 5 == 0 ? SpatialPayload{std::string(1 + i % 7, static_cast<char>(i)), true}
-                                          : Json("{\"v\": " + std::to_string(i) + ", \"a\": 1.50}");
-      ops.push_back(SpatialWrite{p, payload, false});
-    }
-    auto a = db_->SpaceWrite("s", "main", ops);
-    auto b = parallel->SpaceWrite("s", "main", ops);
-    ASSERT_TRUE(a.ok() && b.ok());
-    EXPECT_EQ(*a, *b);
-  }
-  auto a = db_->SpaceBox("s", {0, 0}, {255, 255}), b = parallel->SpaceBox("s", {0, 0}, {255, 255});
-  ASSERT_TRUE(a.ok() && b.ok());
-  EXPECT_EQ(a->records.size(), distinct.size());
-  ExpectSameRecords(a->records, b->records);
-
-  const uint64_t seq_before = parallel->GetHead()->seq;
-  for (size_t first_bad : {0u, 33u, 1500u, 2999u}) {
-    std::vector<SpatialWrite> ops;
-    for (uint32_t i = 0; i < 3000; i++) ops.push_back(SpatialWrite{{i % 256, i / 256}, Json("1"), false});
-    ops[first_bad].point = {7, 300};
-    if (first_bad + 900 < ops.size()) ops[first_bad + 900].payload = Json("{bad");
-    auto r = parallel->SpaceWrite("s", "main", ops);
-    ASSERT_FALSE(r.ok());
-    EXPECT_EQ(r.status().code(), Code::kInvalidArgument) << r.status().ToString();
-    EXPECT_NE(r.status().message().find("batch item " + std::to_string(first_bad) + ": point: coordinate 300"),
-              std::string::npos)
-        << r.status().message();
-  }
-  EXPECT_EQ(parallel->GetHead()->seq, seq_before);
 }
 
 TEST_F(SpaceTest, BranchFromAnOlderSeqAndFromABranch) {
