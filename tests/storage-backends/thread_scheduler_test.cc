@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
 #include <mutex>
 #include <set>
 #include <thread>
@@ -54,10 +55,24 @@ TEST(ThreadSchedulerTest, ParallelForRunsInlineWithoutHelpers) {
 
 TEST(ThreadSchedulerTest, ParallelForUsesItsHelpers) {
   ThreadScheduler s(1);
-  // Each range sleeps, so over 400 ranges the helper is bound to take some.
-  auto threads = CoverOnce(&s, 400, 1);
-  EXPECT_EQ(threads.size(), 2u);
-  EXPECT_TRUE(threads.count(std::this_thread::get_id()));
+  const std::thread::id caller = std::this_thread::get_id();
+  std::atomic<bool> helper_ran{false};
+  std::atomic<size_t> covered{0};
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  s.ParallelFor(100, 1, [&](size_t begin, size_t end) {
+    covered += end - begin;
+    if (std::this_thread::get_id() != caller) {
+      helper_ran = true;
+      return;
+    }
+    // The caller's ranges wait (up to 10 s in all) for the helper to take
+    // one, so that a slow wake-up on a busy machine cannot fail the test.
+    while (!helper_ran && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+  });
+  EXPECT_TRUE(helper_ran);
+  EXPECT_EQ(covered.load(), 100u);
 }
 
 TEST(ThreadSchedulerTest, ConcurrentParallelForCallsEachFinish) {
