@@ -186,16 +186,25 @@ export function toJsonText(value, where) {
 export function packWrites(ops) {
   if (!Array.isArray(ops)) throw invalid(`putMany takes an array of writes, got ${describe(ops)}`);
   let packed = '';
-  ops.forEach((op, i) => {
-    const at = `ops[${i}]`;
+  for (let i = 0; i < ops.length; i++) {
+    const op = ops[i];
     if (op === null || typeof op !== 'object' || Array.isArray(op)) {
-      throw invalid(`${at} must be an object { coll, id, doc, causedBy?, validFrom?, validTo? }, got ${describe(op)}`);
+      throw invalid(`ops[${i}] must be an object { coll, id, doc, causedBy?, validFrom?, validTo? }, got ${describe(op)}`);
     }
-    const [causedBy, from, to] = writeArgs(op, at);
-    const fields = [checkName(op.coll, `${at}.coll`), checkName(op.id, `${at}.id`),
-      toJsonText(op.doc, `${at}.doc`), causedBy, from ?? '', to ?? ''];
-    packed += `${fields.join('\0')}\0`;
-  });
+    // In put()'s order: the names, the document, then the options. Names are
+    // checked, and error paths built, only when wrong.
+    const coll = typeof op.coll === 'string' && !op.coll.includes('\0') ? op.coll : checkName(op.coll, `ops[${i}].coll`);
+    const id = typeof op.id === 'string' && !op.id.includes('\0') ? op.id : checkName(op.id, `ops[${i}].id`);
+    const json = toJsonText(op.doc, `ops[${i}].doc`);
+    // The common op names no causes and no validity: its last three fields
+    // are empty, and writeArgs has nothing to check.
+    let rest = '\0\0\0';
+    if (op.causedBy != null || op.validFrom != null || op.validTo != null) {
+      const [causedBy, from, to] = writeArgs(op, `ops[${i}]`);
+      rest = `${causedBy}\0${from ?? ''}\0${to ?? ''}\0`;
+    }
+    packed += coll + '\0' + id + '\0' + json + '\0' + rest;
+  }
   return packed;
 }
 

@@ -36,6 +36,19 @@ test('wrong types and missing arguments', async () => {
   await rejects(db.putMany('nope'), 'INVALID_ARGUMENT', /putMany takes an array/);
   await rejects(db.putMany([null]), 'INVALID_ARGUMENT', /ops\[0\] must be an object/);
   await rejects(db.putMany([{ coll: 'c', id: 'a', doc: 1 }, { coll: 'c', id: 2, doc: 1 }]), 'INVALID_ARGUMENT', /ops\[1\]\.id must be a string/);
+  // Every field of an op is checked, each error naming the op and the field.
+  const op = { coll: 'c', id: 'a', doc: 1 };
+  await rejects(db.putMany([op, { ...op, coll: 'c\0d' }]), 'INVALID_ARGUMENT', /ops\[1\]\.coll "c\\u0000d" contains a NUL/);
+  await rejects(db.putMany([op, { ...op, coll: null }]), 'INVALID_ARGUMENT', /ops\[1\]\.coll must be a string, got null/);
+  await rejects(db.putMany([op, op, { ...op, id: 'x\0' }]), 'INVALID_ARGUMENT', /ops\[2\]\.id "x\\u0000" contains a NUL/);
+  await rejects(db.putMany([op, { ...op, doc: undefined }]), 'INVALID_ARGUMENT', /ops\[1\]\.doc is undefined/);
+  await rejects(db.putMany([op, { ...op, causedBy: 'h' }]), 'INVALID_ARGUMENT', /ops\[1\]\.causedBy must be an array/);
+  await rejects(db.putMany([op, { ...op, causedBy: ['zz'] }]), 'INVALID_ARGUMENT', /ops\[1\]\.causedBy\[0\]/);
+  await rejects(db.putMany([op, { ...op, validFrom: 5 }]), 'INVALID_ARGUMENT', /ops\[1\]\.validFrom must be an ISO-8601 string or a Date/);
+  await rejects(db.putMany([op, { ...op, validTo: new Date(NaN) }]), 'INVALID_ARGUMENT', /ops\[1\]\.validTo is an invalid Date/);
+  // The names first, then the document, then the options, as in put().
+  await rejects(db.putMany([{ ...op, id: 7, causedBy: 'h' }]), 'INVALID_ARGUMENT', /ops\[0\]\.id must be a string/);
+  await rejects(db.putMany([{ ...op, doc: 1n, causedBy: 'h' }]), 'INVALID_ARGUMENT', /ops\[0\]\.doc is a BigInt/);
   assert.equal(await db.seq(), 0);
   await db.close();
 });
