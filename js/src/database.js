@@ -25,26 +25,42 @@ function parsed(r) {
 // Also used by the browser proxy, which receives putMany's answer as this
 // text (one string to copy, not 1,000 objects to clone).
 export function parseVersions(text, withDepth = false) {
+  // Each field is cut out at the next separator's position: no array of
+  // fields per record (a split) for the collector to take back.
   const out = [];
   let at = 0;
-  while (at < text.length) {
-    const end = text.indexOf('\x1e', at);
-    const f = text.slice(at, end).split('\x1f');
+  const next = () => {
+    const end = text.indexOf('\x1f', at);
+    const f = text.slice(at, end);
     at = end + 1;
+    return f;
+  };
+  while (at < text.length) {
+    const coll = next();
+    const id = next();
+    const seq = Number(next());
+    const hash = next();
+    const prev = next();
+    const causedBy = next();
+    const ts = Number(next());
+    const validFrom = next();
+    const validTo = next();
+    const deleted = next() === '1';
     const v = {
-      coll: f[0],
-      id: f[1],
-      seq: Number(f[2]),
-      hash: f[3],
-      prev: f[4] === '' ? null : f[4],
-      causedBy: f[5] === '' ? [] : f[5].split(','),
-      ts: Number(f[6]),
-      validFrom: f[7] === '' ? null : f[7],
-      validTo: f[8] === '' ? null : f[8],
-      deleted: f[9] === '1',
-      data: JSON.parse(f[10]),
+      coll,
+      id,
+      seq,
+      hash,
+      prev: prev === '' ? null : prev,
+      causedBy: causedBy === '' ? [] : causedBy.split(','),
+      ts,
+      validFrom: validFrom === '' ? null : validFrom,
+      validTo: validTo === '' ? null : validTo,
+      deleted,
+      data: JSON.parse(next()),
     };
-    if (withDepth) v.depth = Number(f[11]);
+    if (withDepth) v.depth = Number(next());
+    at += 1; // the record's end
     out.push(v);
   }
   return out;
