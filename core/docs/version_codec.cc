@@ -1,5 +1,7 @@
 #include "docs/version_codec.h"
 
+#include <charconv>
+#include <cstdint>
 #include <cstring>
 
 #include "util/coding.h"
@@ -18,7 +20,7 @@ enum EntryFlags : uint8_t {
 
 void AppendHashJson(std::string* out, const Hash& h) {
   out->push_back('"');
-  out->append(h.ToHex());
+  h.AppendHex(out);
   out->push_back('"');
 }
 
@@ -28,6 +30,48 @@ void AppendOptionalString(std::string* out, const std::optional<std::string>& s)
   } else {
     out->append("null");
   }
+}
+
+// An integer in decimal, as std::to_string writes it.
+template <typename Int>
+void AppendDecimal(std::string* out, Int v) {
+  char buf[24];
+  const auto r = std::to_chars(buf, buf + sizeof buf, v);
+  out->append(buf, static_cast<size_t>(r.ptr - buf));
+}
+
+// Appends CanonicalVersionBytes(v) to *out.
+void AppendCanonicalVersionBytes(std::string* out, const Version& v) {
+  out->reserve(out->size() + 160 + v.data.size() + v.coll.size() + v.id.size() +
+               66 * v.caused_by.size());
+  out->append("{\"caused_by\":[");
+  for (size_t i = 0; i < v.caused_by.size(); i++) {
+    if (i) out->push_back(',');
+    AppendHashJson(out, v.caused_by[i]);
+  }
+  out->append("],\"coll\":");
+  AppendJsonString(out, v.coll);
+  out->append(",\"data\":");
+  out->append(v.data);
+  out->append(",\"deleted\":");
+  out->append(v.deleted ? "true" : "false");
+  out->append(",\"id\":");
+  AppendJsonString(out, v.id);
+  out->append(",\"prev\":");
+  if (v.prev) {
+    AppendHashJson(out, *v.prev);
+  } else {
+    out->append("null");
+  }
+  out->append(",\"seq\":");
+  AppendDecimal(out, v.seq);
+  out->append(",\"ts\":");
+  AppendDecimal(out, v.ts);
+  out->append(",\"valid_from\":");
+  AppendOptionalString(out, v.valid_from);
+  out->append(",\"valid_to\":");
+  AppendOptionalString(out, v.valid_to);
+  out->push_back('}');
 }
 
 void PutHash(std::string* out, const Hash& h) {
@@ -52,47 +96,25 @@ bool GetFixed64(std::string_view* in, uint64_t* v) {
 
 std::string CanonicalVersionBytes(const Version& v) {
   std::string out;
-  out.reserve(160 + v.data.size() + v.coll.size() + v.id.size() + 66 * v.caused_by.size());
-  out.append("{\"caused_by\":[");
-  for (size_t i = 0; i < v.caused_by.size(); i++) {
-    if (i) out.push_back(',');
-    AppendHashJson(&out, v.caused_by[i]);
-  }
-  out.append("],\"coll\":");
-  AppendJsonString(&out, v.coll);
-  out.append(",\"data\":");
-  out.append(v.data);
-  out.append(",\"deleted\":");
-  out.append(v.deleted ? "true" : "false");
-  out.append(",\"id\":");
-  AppendJsonString(&out, v.id);
-  out.append(",\"prev\":");
-  if (v.prev) {
-    AppendHashJson(&out, *v.prev);
-  } else {
-    out.append("null");
-  }
-  out.append(",\"seq\":");
-  out.append(std::to_string(v.seq));
-  out.append(",\"ts\":");
-  out.append(std::to_string(v.ts));
-  out.append(",\"valid_from\":");
-  AppendOptionalString(&out, v.valid_from);
-  out.append(",\"valid_to\":");
-  AppendOptionalString(&out, v.valid_to);
-  out.push_back('}');
+  AppendCanonicalVersionBytes(&out, v);
   return out;
 }
 
-Hash ComputeVersionHash(const Version& v) { return Hash::Of(CanonicalVersionBytes(v)); }
+Hash ComputeVersionHash(const Version& v) {
+  // One buffer per thread, reused: no allocation per version written.
+  thread_local std::string bytes;
+  bytes.clear();
+  AppendCanonicalVersionBytes(&bytes, v);
+  return Hash::Of(bytes);
+}
 
 Hash ChainHead(const Hash& prev_head, uint64_t seq, const Hash& object_hash) {
-  std::string buf;
-  buf.reserve(2 * Hash::kSize + 8);
-  PutHash(&buf, prev_head);
-  PutBigEndian64(&buf, seq);
-  PutHash(&buf, object_hash);
-  return Hash::Of(buf);
+  // prev_head || BE64(seq) || object_hash, on the stack: one per write.
+  char buf[2 * Hash::kSize + 8];
+  std::memcpy(buf, prev_head.bytes.data(), Hash::kSize);
+  EncodeBigEndian64(buf + Hash::kSize, seq);
+  std::memcpy(buf + Hash::kSize + 8, object_hash.bytes.data(), Hash::kSize);
+  return Hash::Of(std::string_view(buf, sizeof buf));
 }
 
 void EncodeVersionEntry(const Version& v, std::string* out) {

@@ -40,9 +40,12 @@ inline uint64_t DecodeFixed64(const void* p) {
 }
 
 // Big-endian, so that memcmp order equals numeric order.
+inline void EncodeBigEndian64(char* b, uint64_t v) {
+  for (int i = 0; i < 8; i++) b[i] = static_cast<char>(v >> (8 * (7 - i)));
+}
 inline void PutBigEndian64(std::string* dst, uint64_t v) {
   char b[8];
-  for (int i = 0; i < 8; i++) b[i] = static_cast<char>(v >> (8 * (7 - i)));
+  EncodeBigEndian64(b, v);
   dst->append(b, 8);
 }
 inline uint64_t DecodeBigEndian64(const void* p) {
