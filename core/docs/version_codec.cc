@@ -102,10 +102,13 @@ std::string CanonicalVersionBytes(const Version& v) {
 
 Hash ComputeVersionHash(const Version& v) {
   // One buffer per thread, reused: no allocation per version written.
+  // A buffer grown by a rare large document is let go of afterwards.
   thread_local std::string bytes;
   bytes.clear();
   AppendCanonicalVersionBytes(&bytes, v);
-  return Hash::Of(bytes);
+  const Hash h = Hash::Of(bytes);
+  if (bytes.capacity() > (64u << 10)) std::string().swap(bytes);
+  return h;
 }
 
 Hash ChainHead(const Hash& prev_head, uint64_t seq, const Hash& object_hash) {

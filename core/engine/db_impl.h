@@ -238,11 +238,6 @@ class DBImpl final : public Database {
   Result<PreparedOp> PrepareOp(std::string_view coll, std::string_view id,
                                std::string_view doc_json, const WriteOptions& options,
                                bool is_delete);
-  // Runs prepare(i) for every i in [0, n), on the scheduler's helpers too
-  // when it has any, so prepare must be safe to call concurrently for
-  // different i. Returns the error of the first i whose prepare fails, as if
-  // run in order, prefixed "batch item <i>: ".
-  Status PrepareInParallel(size_t n, const std::function<Status(size_t)>& prepare);
   Status StageWriter(Writer* w, GroupState* group) REQUIRES(write_mu_);
   // Starts fetching what looking up the current version of (coll, id) will
   // touch: the memtables' slots and the tables' filter lines. A batch calls

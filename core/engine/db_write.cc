@@ -122,40 +122,34 @@ Result<std::vector<Version>> DBImpl::PutMany(const std::vector<WriteOp>& ops) {
                                    std::to_string(options_.limits.max_batch_writes));
   }
   // Validating and canonicalizing each document needs nothing from the
-  // others: the scheduler's helpers, if it has any, share the work.
+  // others: the scheduler's helpers, if it has any, share the work. The
+  // error reported is the first bad item's, as if done in order.
   std::vector<PreparedOp> prepared(ops.size());
-  CAIRN_RETURN_IF_ERROR(PrepareInParallel(ops.size(), [&](size_t i) -> Status {
-    CAIRN_ASSIGN_OR_RETURN(prepared[i], PrepareOp(ops[i].coll, ops[i].id, ops[i].doc_json, ops[i].options, false));
-    return Status::OK();
-  }));
-  return Write(std::move(prepared));
-}
-
-Status DBImpl::PrepareInParallel(size_t n, const std::function<Status(size_t)>& prepare) {
   Mutex error_mu;
   size_t error_at = SIZE_MAX;  // guarded by error_mu
   Status error;                // guarded by error_mu
-  auto run = [&](size_t begin, size_t end) {
+  auto prepare = [&](size_t begin, size_t end) {
     for (size_t i = begin; i < end; i++) {
-      Status s = prepare(i);
-      if (!s.ok()) {
+      auto op = PrepareOp(ops[i].coll, ops[i].id, ops[i].doc_json, ops[i].options, false);
+      if (!op.ok()) {
         MutexLock l(&error_mu);
         if (i < error_at) {
           error_at = i;
-          error = std::move(s);
+          error = op.status();
         }
         return;  // the rest of this range cannot hold an earlier error
       }
+      prepared[i] = std::move(op).value();
     }
   };
   constexpr size_t kGrain = 32;
-  if (options_.scheduler && n > kGrain) {
-    options_.scheduler->ParallelFor(n, kGrain, run);
+  if (options_.scheduler && ops.size() > kGrain) {
+    options_.scheduler->ParallelFor(ops.size(), kGrain, prepare);
   } else {
-    run(0, n);
+    prepare(0, ops.size());
   }
-  if (error_at == SIZE_MAX) return Status::OK();
-  return error.WithContext("batch item " + std::to_string(error_at));
+  if (error_at != SIZE_MAX) return error.WithContext("batch item " + std::to_string(error_at));
+  return Write(std::move(prepared));
 }
 
 Status DBImpl::Sync() {

@@ -207,10 +207,9 @@ export function packWrites(ops) {
     if (op === null || typeof op !== 'object' || Array.isArray(op)) {
       throw invalid(`ops[${i}] must be an object { coll, id, doc, causedBy?, validFrom?, validTo? }, got ${describe(op)}`);
     }
-    // In put()'s order: the names, the document, then the options. Names are
-    // checked, and error paths built, only when wrong.
-    const coll = typeof op.coll === 'string' && !op.coll.includes('\0') ? op.coll : checkName(op.coll, `ops[${i}].coll`);
-    const id = typeof op.id === 'string' && !op.id.includes('\0') ? op.id : checkName(op.id, `ops[${i}].id`);
+    // In put()'s order: the names, the document, then the options.
+    const coll = checkName(op.coll, `ops[${i}].coll`);
+    const id = checkName(op.id, `ops[${i}].id`);
     const json = toJsonText(op.doc, `ops[${i}].doc`);
     // The common op names no causes and no validity: its last three fields
     // are empty, and writeArgs has nothing to check.
