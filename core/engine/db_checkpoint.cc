@@ -135,7 +135,7 @@ Status DBImpl::BuildCheckpoint(const CheckpointState& frozen, bool merge_all) {
     MutexLock l(&write_mu_);
     file_id = (1ull << 40) + ++checkpoint_file_counter_;
   }
-  auto opened = Table::Open(std::move(file), name, file_id, &cache_);
+  auto opened = Table::Open(std::move(file), name, file_id, &cache_, options_.mmap_reads);
   if (!opened.ok()) return opened.status().WithContext("reopening checkpoint " + name);
   CheckpointTable fresh;
   CAIRN_RETURN_IF_ERROR(AdoptTable(std::move(opened).value(), state.seq, &fresh, nullptr));

@@ -178,7 +178,8 @@ Status DBImpl::Recover() {
         CAIRN_ASSIGN_OR_RETURN(auto file, storage_->OpenFile(name, FileOptions{}));
         CAIRN_ASSIGN_OR_RETURN(
             auto table,
-            Table::Open(std::move(file), name, (1ull << 40) + ++checkpoint_file_counter_, &cache_));
+            Table::Open(std::move(file), name, (1ull << 40) + ++checkpoint_file_counter_, &cache_,
+                        options_.mmap_reads));
         CheckpointTable t;
         CAIRN_RETURN_IF_ERROR(AdoptTable(std::move(table), seq, &t, state));
         tables_.push_back(std::move(t));

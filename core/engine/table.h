@@ -59,8 +59,13 @@ class Table {
   // Reads and checks the footer, the index block and the metadata. The Table
   // owns `file`; `cache` is borrowed and must outlive the Table. `file_id`
   // must be unique among files sharing the cache. `name` appears in errors.
+  // With `map`, point reads use the file's mapping (File::Map) instead of
+  // the cache and File::Read, where the storage can map: each block read
+  // is still checked (checksum and structure), but costs no backend call
+  // and no copy. Scans and Check read the file as without it.
   static Result<std::unique_ptr<Table>> Open(std::unique_ptr<File> file, std::string name,
-                                             uint64_t file_id, BlockCache* cache);
+                                             uint64_t file_id, BlockCache* cache,
+                                             bool map = false);
   ~Table();
 
   const std::string& metadata() const;

@@ -195,6 +195,10 @@ struct TableState {
   uint64_t file_id = 0;
   BlockCache* cache = nullptr;  // may be null: no caching
   TableTail tail;
+  // When the storage mapped the file: its bytes, read in place of the
+  // block cache and File::Read.
+  std::unique_ptr<FileMapping> mapping;
+  std::string_view mapped;
 
   size_t blocks() const { return tail.index.size(); }
 
@@ -292,6 +296,12 @@ struct TableState {
   // hot path of every lookup: no allocation on a cache hit.
   Status GetBlock(size_t i, BlockCache::Block* block, TableBlockView* view) const {
     const IndexEntry& e = tail.index[i];
+    if (!mapped.empty()) {
+      // The index was checked against the file size at open, and the
+      // mapping covers the file as it was then.
+      Status s = ValidateBlock(i, mapped.substr(e.offset, e.size), view, /*whole_keys=*/false);
+      return s.ok() ? s : s.WithContext(BlockAt(i));
+    }
     BlockCache::Block cached = cache != nullptr ? cache->Lookup(file_id, e.offset) : nullptr;
     Status s;
     if (cached != nullptr && cached->size() == e.size) {
@@ -371,10 +381,11 @@ class TableIterator final : public Table::Iterator {
  private:
   // Makes block i current, reusing it when it already is.
   Status Load(size_t i) {
-    if (block_ != nullptr && block_index_ == i) return Status::OK();
+    if (loaded_ && block_index_ == i) return Status::OK();
     block_.reset();
     block_index_ = i;
     Status s = scan_ ? LoadFromChunk(i) : rep_->GetBlock(i, &block_, &view_);
+    loaded_ = s.ok();
     // Never leave the view pointing into a block that failed and was freed.
     if (!s.ok()) view_ = TableBlockView();
     return s;
@@ -429,7 +440,8 @@ class TableIterator final : public Table::Iterator {
   size_t chunk_first_ = 0;
   size_t chunk_end_ = 0;
   size_t block_index_ = 0;
-  BlockCache::Block block_;  // keeps key_ and value_ alive
+  BlockCache::Block block_;  // keeps key_ and value_ alive (null for a mapped table)
+  bool loaded_ = false;      // view_ holds block block_index_
   TableBlockView view_;
   uint32_t entry_ = 0;
   bool valid_ = false;
@@ -444,11 +456,17 @@ struct Table::Rep {
 };
 
 Result<std::unique_ptr<Table>> Table::Open(std::unique_ptr<File> file, std::string name,
-                                           uint64_t file_id, BlockCache* cache) {
+                                           uint64_t file_id, BlockCache* cache, bool map) {
   if (file == nullptr) return Status::InvalidArgument(name + ": no file");
   auto rep = std::make_unique<Rep>();
   TableState& t = rep->state;
   CAIRN_RETURN_IF_ERROR(ReadTail(file.get(), name, &t.tail));
+  if (map) {
+    auto mapping = file->Map(t.tail.file_size);
+    if (!mapping.ok()) return mapping.status().WithContext(name);
+    t.mapping = std::move(mapping).value();
+    if (t.mapping != nullptr) t.mapped = t.mapping->bytes();
+  }
   t.file = std::move(file);
   t.name = std::move(name);
   t.file_id = file_id;

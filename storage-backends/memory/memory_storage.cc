@@ -8,6 +8,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -36,6 +37,22 @@ Status MakeRoom(std::vector<uint8_t>* data, uint64_t offset, size_t n, const std
   if (end > data->size()) data->resize(static_cast<size_t>(end));
   return Status::OK();
 }
+
+// A view of a node's bytes. It holds the node, so a removed file stays
+// readable; File::Map's contract (no writes or truncation meanwhile) keeps
+// the bytes where they are.
+class MemoryMapping final : public FileMapping {
+ public:
+  MemoryMapping(std::shared_ptr<MemoryNode> node, size_t size)
+      : node_(std::move(node)), size_(size) {}
+  std::string_view bytes() const override {
+    return std::string_view(reinterpret_cast<const char*>(node_->data.data()), size_);
+  }
+
+ private:
+  const std::shared_ptr<MemoryNode> node_;
+  const size_t size_;
+};
 
 class MemoryFile final : public File {
  public:
@@ -68,6 +85,16 @@ class MemoryFile final : public File {
   Result<uint64_t> Size() override {
     MutexLock lock(mu_);
     return static_cast<uint64_t>(node_->data.size());
+  }
+
+  // The file's bytes are already in memory: the mapping is a view of them.
+  Result<std::unique_ptr<FileMapping>> Map(uint64_t size) override {
+    MutexLock lock(mu_);
+    if (size == 0 || size > node_->data.size()) {
+      return Status::InvalidArgument(what_ + ": cannot map " + std::to_string(size) + " of " +
+                                     std::to_string(node_->data.size()) + " bytes");
+    }
+    return std::unique_ptr<FileMapping>(new MemoryMapping(node_, static_cast<size_t>(size)));
   }
 
   Status Truncate(uint64_t size) override {
@@ -150,6 +177,7 @@ class MemoryStorage final : public Storage {
     caps.direct_io = false;
     caps.atomic_rename = true;
     caps.cross_process_lock = false;
+    caps.memory_map = true;
     caps.name = "memory";
     return caps;
   }

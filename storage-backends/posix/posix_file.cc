@@ -1,6 +1,7 @@
 #include "storage-backends/posix/posix_file.h"
 
 #include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/uio.h>
@@ -14,6 +15,7 @@
 #include <limits>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <utility>
 
 #include "cairn/status.h"
@@ -34,6 +36,20 @@ constexpr size_t kBounceBytes = size_t{1} << 20;
 constexpr uint64_t kMaxOffset = static_cast<uint64_t>(std::numeric_limits<off_t>::max());
 
 bool IsBlockAligned(uint64_t v) { return v % kStorageBlockSize == 0; }
+
+// A read-only shared mapping of a file's first bytes (PosixFile::Map).
+class PosixMapping final : public FileMapping {
+ public:
+  PosixMapping(void* addr, size_t size) : addr_(addr), size_(size) {}
+  ~PosixMapping() override { ::munmap(addr_, size_); }
+  std::string_view bytes() const override {
+    return std::string_view(static_cast<const char*>(addr_), size_);
+  }
+
+ private:
+  void* const addr_;
+  const size_t size_;
+};
 
 struct FreeDeleter {
   void operator()(void* p) const { std::free(p); }
@@ -171,6 +187,21 @@ class PosixFile final : public File {
     } while (rc != 0 && errno == EINTR);
     if (rc != 0) return PosixError("truncate", path_, errno);
     return Status::OK();
+  }
+
+  // Maps through the buffered descriptor, so the view is the page cache.
+  // Point reads land anywhere in the file: no readahead around a fault.
+  Result<std::unique_ptr<FileMapping>> Map(uint64_t size) override {
+    Result<uint64_t> have = Size();
+    if (!have.ok()) return have.status();
+    if (size == 0 || size > *have || size > std::numeric_limits<size_t>::max()) {
+      return Status::InvalidArgument(path_ + ": cannot map " + std::to_string(size) + " of " +
+                                     std::to_string(*have) + " bytes");
+    }
+    void* addr = ::mmap(nullptr, static_cast<size_t>(size), PROT_READ, MAP_SHARED, buffered_fd_, 0);
+    if (addr == MAP_FAILED) return PosixError("map", path_, errno);
+    (void)::madvise(addr, static_cast<size_t>(size), MADV_RANDOM);
+    return std::unique_ptr<FileMapping>(new PosixMapping(addr, static_cast<size_t>(size)));
   }
 
   bool IsDirect() const override { return direct_; }

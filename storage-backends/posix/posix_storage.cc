@@ -238,6 +238,7 @@ class PosixStorage final : public Storage {
     caps.direct_io = direct_io_;
     caps.atomic_rename = true;
     caps.cross_process_lock = true;
+    caps.memory_map = true;
     caps.name = "posix";
     return caps;
   }

@@ -36,6 +36,7 @@ struct Backend {
   std::string capability_name;
   bool durable_sync;
   bool cross_process_lock;
+  bool memory_map;
 };
 
 // gtest prints the parameter of a failing case by this.

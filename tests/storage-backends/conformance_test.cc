@@ -66,10 +66,12 @@ class FaultHarness final : public Harness {
 
 std::vector<Backend> AllBackends() {
   return {
-      {"PosixDirect", [] { return std::make_unique<PosixHarness>(true); }, "posix", true, true},
-      {"PosixBuffered", [] { return std::make_unique<PosixHarness>(false); }, "posix", true, true},
-      {"Memory", [] { return std::make_unique<MemoryHarness>(); }, "memory", false, false},
-      {"Fault", [] { return std::make_unique<FaultHarness>(); }, "fault", true, false},
+      {"PosixDirect", [] { return std::make_unique<PosixHarness>(true); }, "posix", true, true,
+       true},
+      {"PosixBuffered", [] { return std::make_unique<PosixHarness>(false); }, "posix", true, true,
+       true},
+      {"Memory", [] { return std::make_unique<MemoryHarness>(); }, "memory", false, false, true},
+      {"Fault", [] { return std::make_unique<FaultHarness>(); }, "fault", true, false, false},
   };
 }
 
@@ -78,6 +80,7 @@ TEST_P(StorageConformanceTest, CapabilitiesDescribeTheBackend) {
   EXPECT_EQ(caps.name, GetParam().capability_name);
   EXPECT_EQ(caps.durable_sync, GetParam().durable_sync);
   EXPECT_EQ(caps.cross_process_lock, GetParam().cross_process_lock);
+  EXPECT_EQ(caps.memory_map, GetParam().memory_map);
   EXPECT_TRUE(caps.atomic_rename);
   EXPECT_FALSE(storage_->Describe().empty());
 }
@@ -187,6 +190,38 @@ TEST_P(StorageConformanceTest, SyncKeepsContents) {
   CAIRN_ASSERT_OK(f->Sync());
   EXPECT_EQ(ReadWhole(*f), "dur");
   CAIRN_ASSERT_OK(f->Sync());  // nothing new: still fine
+}
+
+TEST_P(StorageConformanceTest, MapShowsTheFileOrIsDeclinedWhenNotOffered) {
+  std::unique_ptr<File> f = OpenOrFail("table");
+  ASSERT_NE(f, nullptr);
+  const std::string bytes = Pattern(3 * 4096 + 123, 7);  // not a whole number of pages
+  CAIRN_ASSERT_OK(WriteString(*f, 0, bytes));
+  CAIRN_ASSERT_OK(f->Sync());
+  Result<std::unique_ptr<FileMapping>> mapped = f->Map(bytes.size());
+  CAIRN_ASSERT_OK(mapped.status());
+  if (!GetParam().memory_map) {
+    EXPECT_EQ(*mapped, nullptr) << "a backend that does not declare memory_map must not map";
+    return;
+  }
+  ASSERT_NE(*mapped, nullptr);
+  EXPECT_EQ((*mapped)->bytes(), bytes);
+  // A prefix maps too; more than the file holds, or nothing, is refused.
+  Result<std::unique_ptr<FileMapping>> head = f->Map(100);
+  CAIRN_ASSERT_OK(head.status());
+  EXPECT_EQ((*head)->bytes(), bytes.substr(0, 100));
+  for (uint64_t bad : {uint64_t{0}, uint64_t{bytes.size() + 1}}) {
+    Result<std::unique_ptr<FileMapping>> refused = f->Map(bad);
+    ASSERT_FALSE(refused.ok()) << bad;
+    EXPECT_EQ(refused.status().code(), Code::kInvalidArgument);
+    EXPECT_NE(refused.status().message().find("cannot map " + std::to_string(bad)),
+              std::string::npos)
+        << refused.status().ToString();
+  }
+  // The mapping outlives the file's name and its handle.
+  f.reset();
+  CAIRN_ASSERT_OK(storage_->Remove("table"));
+  EXPECT_EQ((*mapped)->bytes(), bytes);
 }
 
 INSTANTIATE_TEST_SUITE_P(AllBackends, StorageConformanceTest, ::testing::ValuesIn(AllBackends()),

@@ -66,6 +66,17 @@ struct Options {
   // Byte budget of the block cache shared by the log and the index tables.
   size_t cache_bytes = 64u << 20;
 
+  // Point reads of the index tables go through memory mappings where the
+  // storage offers them (StorageCapabilities::memory_map; posix does): a
+  // block that is not in the block cache then costs no system call and no
+  // copy, and the tables' pages are the OS page cache's rather than the
+  // block cache's. Every block read is still checked. The mapped pages
+  // count toward the process's resident memory (they are shared and
+  // reclaimable). Another program must not truncate a table file while the
+  // database is open: a read of the lost pages would fault (SIGBUS). Off:
+  // table reads use File::Read and the block cache.
+  bool mmap_reads = true;
+
   // A log segment is sealed and a new one started past this size.
   uint64_t segment_bytes = 64u << 20;
 

@@ -43,6 +43,8 @@ struct StorageCapabilities {
   bool atomic_rename = false;
   // Lock() excludes other processes, not only other opens in this process.
   bool cross_process_lock = false;
+  // File::Map returns mappings (reads of mapped bytes make no backend call).
+  bool memory_map = false;
   // Human-readable backend name: "posix", "memory", "fault(memory)", ...
   std::string name;
 };
@@ -59,6 +61,15 @@ struct FileOptions {
 
 // The alignment of every write the engine issues to log segments.
 inline constexpr size_t kStorageBlockSize = 4096;
+
+// A read-only view of a file's bytes in memory, from File::Map. The view
+// stays valid until the mapping is destroyed, even after the File is
+// destroyed or the file removed.
+class FileMapping {
+ public:
+  virtual ~FileMapping() = default;
+  virtual std::string_view bytes() const = 0;
+};
 
 class File {
  public:
@@ -92,6 +103,17 @@ class File {
 
   // Sets the size; a larger size extends with zeros.
   virtual Status Truncate(uint64_t size) = 0;
+
+  // Maps the file's first `size` bytes (0 < size <= Size()) read-only into
+  // memory, so that reading them costs no call into the backend. Only for a
+  // file that nobody writes or truncates while the mapping lives (the engine
+  // maps its immutable index tables, nothing else); removing or renaming the
+  // file leaves the mapping readable. A backend that cannot map returns a
+  // null mapping (the default); the caller then reads with Read.
+  virtual Result<std::unique_ptr<FileMapping>> Map(uint64_t size) {
+    (void)size;
+    return std::unique_ptr<FileMapping>();
+  }
 
   // True when writes bypass the OS page cache (O_DIRECT took effect).
   virtual bool IsDirect() const { return false; }

@@ -114,7 +114,10 @@ TEST(TableCorruptionTest, EveryFlippedByteIsDetected) {
       std::string damaged = image;
       damaged[pos] = static_cast<char>(damaged[pos] ^ mask);
       BlockCache cache(1 << 20);
-      auto table = OpenTestTable(FileWith(damaged), &cache, kName);
+      // Every other byte through the file's mapping (reads in place).
+      auto file = FileWith(damaged);
+      file->mappable = pos % 2 == 1;
+      auto table = OpenTestTable(file, &cache, kName, 12, file->mappable);
       if (pos >= index_offset) {
         // The index, the metadata and the footer are all checked by Open.
         ASSERT_FALSE(table.ok());
@@ -166,7 +169,9 @@ TEST(TableCorruptionTest, RandomDamageNeverCrashesOrLies) {
                          damaged.compare(TestTableFooter(image).index_offset, std::string::npos,
                                          image, TestTableFooter(image).index_offset) == 0;
     BlockCache cache(rng() % 2 == 0 ? 0 : 1 << 20);
-    auto table = OpenTestTable(FileWith(damaged), &cache, kName);
+    auto file = FileWith(damaged);
+    file->mappable = round % 3 == 0;
+    auto table = OpenTestTable(file, &cache, kName, 12, file->mappable);
     if (!table.ok()) {
       ExpectOkOrCorruption(table.status());
       EXPECT_FALSE(in_data) << "Open must not read data blocks";
@@ -224,7 +229,9 @@ TEST(TableCorruptionTest, ForgedChecksumsNeverCrash) {
     ResealTestBlock(&image, offset, size);
 
     BlockCache cache(1 << 20);
-    auto table = OpenTestTable(FileWith(image), &cache, kName);
+    auto file = FileWith(image);
+    file->mappable = round % 2 == 1;
+    auto table = OpenTestTable(file, &cache, kName, 12, file->mappable);
     if (!table.ok()) {
       ExpectOkOrCorruption(table.status());
       continue;

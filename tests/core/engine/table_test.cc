@@ -107,8 +107,12 @@ TEST(TableTest, RandomTablesMatchStdMap) {
           EXPECT_EQ(builder.file_size(), state->data.size());
         }
 
+        // Every fourth case reads through the file's mapping.
         BlockCache cache(kCacheBytes[case_number % 3]);
-        auto table = OpenTestTable(state, case_number % 5 == 4 ? nullptr : &cache);
+        const bool map = case_number % 4 == 1;
+        state->mappable = map;
+        auto table = OpenTestTable(state, case_number % 5 == 4 ? nullptr : &cache,
+                                   "index-000012.cairn", 12, map);
         ASSERT_TRUE(table.ok()) << table.status().ToString();
         EXPECT_EQ((*table)->entries(), expected.size());
         EXPECT_EQ((*table)->metadata(), metadata);
@@ -303,6 +307,52 @@ TEST(TableTest, SeeksReadBlocksThroughTheCache) {
     }
   }
   EXPECT_EQ(cached_blocks, 1);
+}
+
+// A mapped table's point reads neither call File::Read nor use the cache,
+// and check the block they read every time: damage after open is reported.
+TEST(TableTest, MappedTableReadsInPlaceAndChecksEveryRead) {
+  auto state = NewTableTestFile();
+  TableContents contents;
+  for (int i = 0; i < 2000; i++) contents["key" + std::to_string(i)] = "v" + std::to_string(i);
+  ASSERT_TRUE(BuildTestTable(state, contents, "").ok());
+  const auto blocks = TestTableBlocks(state->data);
+  ASSERT_GT(blocks.size(), 5u);
+  state->mappable = true;
+
+  BlockCache cache(1 << 20);
+  auto table = OpenTestTable(state, &cache, "index-000012.cairn", 12, /*map=*/true);
+  ASSERT_TRUE(table.ok()) << table.status().ToString();
+  const size_t reads_after_open = state->read_count();
+  auto it = (*table)->NewIterator();
+  for (const auto& [key, value] : contents) {
+    ASSERT_TRUE(it->Seek(key).ok());
+    ASSERT_TRUE(it->Valid());
+    EXPECT_EQ(it->value(), value);
+  }
+  ExpectFullScan(**table, contents);
+  EXPECT_EQ(state->read_count(), reads_after_open);
+  EXPECT_EQ(cache.usage(), 0u);
+  EXPECT_EQ(cache.misses() + cache.hits(), 0u);
+
+  // Block 3 read fine above; a byte flipped in it now is found by the next
+  // read of that block, which names the block.
+  state->data[blocks[3].offset + 5] ^= 0x10;
+  const std::string in_block_2 = contents.upper_bound(blocks[1].last_key)->first;
+  const std::string in_block_3 = contents.upper_bound(blocks[2].last_key)->first;
+  auto fresh = (*table)->NewIterator();
+  ASSERT_TRUE(fresh->Seek(in_block_2).ok());
+  Status s = fresh->Seek(in_block_3);
+  ASSERT_TRUE(s.IsCorruption()) << s.ToString();
+  EXPECT_EQ(s.message().rfind("index-000012.cairn: block at offset " +
+                                  std::to_string(blocks[3].offset) + ": ",
+                              0),
+            0u)
+      << s.message();
+  state->data[blocks[3].offset + 5] ^= 0x10;
+  ASSERT_TRUE(fresh->Seek(in_block_3).ok());
+  ASSERT_TRUE(fresh->Valid());
+  EXPECT_EQ(fresh->key(), in_block_3);
 }
 
 TEST(TableTest, ViewsOutliveEvictionOfTheirBlock) {

@@ -16,6 +16,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -35,6 +36,7 @@ struct TableTestFileState {
   bool fail_reads = false;
   bool fail_writes = false;
   bool fail_syncs = false;
+  bool mappable = false;  // Map returns a view of `data` (which must then not change size)
 
   size_t read_count() {
     std::lock_guard<std::mutex> lock(mu);
@@ -85,7 +87,29 @@ class TableTestFile final : public File {
     return Status::OK();
   }
 
+  // A view of the shared bytes, as a backend that maps files gives: a test
+  // that changes a byte in place changes what the table reads.
+  Result<std::unique_ptr<FileMapping>> Map(uint64_t size) override {
+    std::lock_guard<std::mutex> lock(state_->mu);
+    if (!state_->mappable) return std::unique_ptr<FileMapping>();
+    if (size == 0 || size > state_->data.size()) return Status::InvalidArgument("cannot map");
+    return std::unique_ptr<FileMapping>(new View(state_, static_cast<size_t>(size)));
+  }
+
  private:
+  class View final : public FileMapping {
+   public:
+    View(std::shared_ptr<TableTestFileState> state, size_t size)
+        : state_(std::move(state)), size_(size) {}
+    std::string_view bytes() const override {
+      return std::string_view(state_->data.data(), size_);
+    }
+
+   private:
+    const std::shared_ptr<TableTestFileState> state_;
+    const size_t size_;
+  };
+
   std::shared_ptr<TableTestFileState> state_;
 };
 
@@ -107,8 +131,8 @@ inline Status BuildTestTable(const std::shared_ptr<TableTestFileState>& state,
 
 inline Result<std::unique_ptr<Table>> OpenTestTable(
     const std::shared_ptr<TableTestFileState>& state, BlockCache* cache,
-    const std::string& name = "index-000012.cairn", uint64_t file_id = 12) {
-  return Table::Open(std::make_unique<TableTestFile>(state), name, file_id, cache);
+    const std::string& name = "index-000012.cairn", uint64_t file_id = 12, bool map = false) {
+  return Table::Open(std::make_unique<TableTestFile>(state), name, file_id, cache, map);
 }
 
 // Scans `table` from the first key and checks it holds exactly `expected`.
