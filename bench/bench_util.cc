@@ -61,6 +61,12 @@ uint64_t ResidentBytes() {
   return std::strtoull(value.c_str(), nullptr, 10) * 1024;
 }
 
+uint64_t AnonymousResidentBytes() {
+  const std::string value = ProcField("/proc/self/status", "RssAnon");
+  if (value.empty()) Fatal("no RssAnon in /proc/self/status");
+  return std::strtoull(value.c_str(), nullptr, 10) * 1024;
+}
+
 uint64_t DirectoryBytes(const std::string& dir) {
   uint64_t total = 0;
   std::error_code ec;

@@ -57,6 +57,10 @@ double Median(std::vector<double> samples);
 // VmRSS of this process, in bytes, from /proc/self/status.
 uint64_t ResidentBytes();
 
+// RssAnon of this process (resident memory that is not a file's pages:
+// the heap, caches the process allocated), in bytes.
+uint64_t AnonymousResidentBytes();
+
 // Sum of the sizes of the regular files directly inside `dir`.
 uint64_t DirectoryBytes(const std::string& dir);
 

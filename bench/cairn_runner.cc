@@ -19,20 +19,22 @@ void Check(const Status& status, const std::string& what) {
   if (!status.ok()) Fatal("cairn: " + what + ": " + status.ToString());
 }
 
-Options MakeOptions(Scheduler* scheduler, bool create) {
+Options MakeOptions(Scheduler* scheduler, bool create, bool mmap_reads) {
   Options options;  // strict durability, default cache, segment and checkpoint sizes
   options.scheduler = scheduler;
   options.create_if_missing = create;
+  options.mmap_reads = mmap_reads;
   return options;
 }
 
 std::unique_ptr<Database> OpenDatabase(const std::string& dir, bool direct_io, bool create,
-                                       Scheduler* scheduler) {
+                                       Scheduler* scheduler, bool mmap_reads = true) {
   PosixOptions posix;
   posix.direct_io = direct_io;
   posix.create_dir = create;
   auto storage = Unwrap(OpenPosixStorage(dir, posix), "open storage " + dir);
-  return Unwrap(Database::Open(std::move(storage), MakeOptions(scheduler, create)), "open " + dir);
+  return Unwrap(Database::Open(std::move(storage), MakeOptions(scheduler, create, mmap_reads)),
+                "open " + dir);
 }
 
 // The documents `indexes` at `version`, as PutMany batches of the workload's batch size.
@@ -100,8 +102,8 @@ std::vector<std::pair<std::string, double>> StatsList(const Stats& s) {
 
 size_t CairnCacheBytes() { return Options().cache_bytes; }
 
-CairnStore::CairnStore(const std::string& dir, bool direct_io, bool create)
-    : db_(OpenDatabase(dir, direct_io, create, &scheduler_)) {}
+CairnStore::CairnStore(const std::string& dir, bool direct_io, bool create, bool mmap_reads)
+    : db_(OpenDatabase(dir, direct_io, create, &scheduler_, mmap_reads)) {}
 
 CairnStore::~CairnStore() { Close(); }
 
@@ -192,6 +194,14 @@ ReadSamples CairnReads(const Workload& w, const std::string& dir, uint64_t as_of
     samples.as_of_rewritten.push_back(
         TimeGets(db, rewritten_ids, past, "get rewritten AS OF").per_second);
   }
+  // The same gets with the index tables read through File::Read and the
+  // block cache instead of their mappings.
+  store.Close();
+  CairnStore unmapped(dir, /*direct_io=*/true, /*create=*/false, /*mmap_reads=*/false);
+  TimeGets(unmapped.db(), ids, now, "warm-up get");
+  for (int r = 0; r < runs; r++) {
+    samples.current_unmapped.push_back(TimeGets(unmapped.db(), ids, now, "get").per_second);
+  }
   return samples;
 }
 
@@ -201,6 +211,7 @@ OpenProbe CairnProbeOpen(const Workload& w, const std::string& dir) {
   if (ids.empty()) Fatal("the open probe needs --gets of at least 1");
   ThreadScheduler scheduler;
   probe.rss_before = ResidentBytes();
+  probe.anon_before = AnonymousResidentBytes();
   Stopwatch watch;
   std::unique_ptr<Database> db =
       OpenDatabase(dir, /*direct_io=*/true, /*create=*/false, &scheduler);
@@ -213,6 +224,7 @@ OpenProbe CairnProbeOpen(const Workload& w, const std::string& dir) {
     if (!Unwrap(db->Get(Workload::kCollection, id), "warm-up get")) Fatal("cairn: warm-up miss");
   }
   probe.rss_warm = ResidentBytes();
+  probe.anon_warm = AnonymousResidentBytes();
   probe.warm_gets = ids.size();
   probe.stats = StatsList(db->GetStats());
   Check(db->Close(), "Close");

@@ -29,8 +29,9 @@ size_t CairnCacheBytes();
 // An open Cairn database and the scheduler its checkpoints run on.
 class CairnStore {
  public:
-  // Opens `dir`, creating the database when `create`.
-  CairnStore(const std::string& dir, bool direct_io, bool create);
+  // Opens `dir`, creating the database when `create`; `mmap_reads` sets
+  // Options::mmap_reads.
+  CairnStore(const std::string& dir, bool direct_io, bool create, bool mmap_reads = true);
   // Closes the database (Fatal on failure), then stops the scheduler.
   ~CairnStore();
   CairnStore(const CairnStore&) = delete;

@@ -46,6 +46,8 @@ struct ReadSamples {
   std::vector<double> current_rewritten;  // rewritten ids, current version
   std::vector<double> as_of;              // random ids, AS OF before the rewrites (Cairn)
   std::vector<double> as_of_rewritten;    // rewritten ids, AS OF (Cairn)
+  // Random ids, current version, with Options::mmap_reads off (Cairn).
+  std::vector<double> current_unmapped;
   // Process CPU microseconds per lookup of the `current` and `as_of` passes.
   std::vector<double> current_cpu_us;
   std::vector<double> as_of_cpu_us;
@@ -58,6 +60,8 @@ struct OpenProbe {
   uint64_t rss_before = 0;       // VmRSS before the open
   uint64_t rss_open = 0;         // after open and the first lookup
   uint64_t rss_warm = 0;         // after the warm-up lookups
+  uint64_t anon_before = 0;      // RssAnon before the open
+  uint64_t anon_warm = 0;        // RssAnon after the warm-up lookups
   uint64_t warm_gets = 0;
   std::vector<std::pair<std::string, double>> stats;  // engine statistics after warm-up
 };

@@ -73,6 +73,8 @@ OpenProbe RunProbeProcess(const std::vector<std::string>& args) {
   const std::pair<const char*, uint64_t*> counters[] = {{"rss_before", &probe.rss_before},
                                                         {"rss_open", &probe.rss_open},
                                                         {"rss_warm", &probe.rss_warm},
+                                                        {"anon_before", &probe.anon_before},
+                                                        {"anon_warm", &probe.anon_warm},
                                                         {"warm_gets", &probe.warm_gets}};
   std::string key;
   double value;
@@ -110,6 +112,9 @@ void PrintProbe(const OpenProbe& p, std::FILE* out) {
       out, "rss_before %llu\nrss_open %llu\nrss_warm %llu\nwarm_gets %llu\n",
       static_cast<unsigned long long>(p.rss_before), static_cast<unsigned long long>(p.rss_open),
       static_cast<unsigned long long>(p.rss_warm), static_cast<unsigned long long>(p.warm_gets));
+  std::fprintf(out, "anon_before %llu\nanon_warm %llu\n",
+               static_cast<unsigned long long>(p.anon_before),
+               static_cast<unsigned long long>(p.anon_warm));
   for (const auto& [name, value] : p.stats)
     std::fprintf(out, "%s%s %.17g\n", kStatPrefix, name.c_str(), value);
 }

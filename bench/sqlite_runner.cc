@@ -213,6 +213,7 @@ OpenProbe SqliteProbeOpen(const Workload& w, const std::string& dir, SqliteTable
   if (ids.empty()) Fatal("the open probe needs --gets of at least 1");
   sqlite3_initialize();  // library set-up is not part of opening a database
   probe.rss_before = ResidentBytes();
+  probe.anon_before = AnonymousResidentBytes();
   Stopwatch watch;
   SqliteStore store(dir, table, /*create=*/false);  // open, pragmas, prepared statements
   probe.open_ms = watch.Seconds() * 1000;
@@ -223,6 +224,7 @@ OpenProbe SqliteProbeOpen(const Workload& w, const std::string& dir, SqliteTable
     if (!store.Get(id)) Fatal("sqlite: warm-up miss");
   }
   probe.rss_warm = ResidentBytes();
+  probe.anon_warm = AnonymousResidentBytes();
   probe.warm_gets = ids.size();
   int current = 0, high = 0;
   sqlite3_status(SQLITE_STATUS_MEMORY_USED, &current, &high, 0);
