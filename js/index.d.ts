@@ -107,6 +107,8 @@ export interface Stats {
   checkpointEntries: number;
   /** Sorted runs (checkpoint tables) the index is merged from. */
   checkpointTables: number;
+  /** Of those, read through a memory mapping: always 0 in the wasm build, whose storages do not map. */
+  mappedTables: number;
   spaces: number;
   /** Branches of every space, besides each space's main. */
   spaceBranches: number;

@@ -54,6 +54,7 @@ CliOutcome OpenAndRun(const CommandLine& cl, const CommandSpec& spec, CommandCon
   Options options;
   options.durability = cl.global.relaxed ? Durability::kRelaxed : Durability::kStrict;
   options.cache_bytes = static_cast<size_t>(cl.global.cache_mb) << 20;
+  options.mmap_reads = cl.global.mmap_reads;
   options.scheduler = &scheduler;
   options.create_if_missing = spec.creates;
   Result<std::unique_ptr<Database>> db = Database::Open(std::move(storage).value(), options);

@@ -20,6 +20,8 @@ CliOutcome ApplyGlobal(const OptionSpec& spec, const std::string& value, GlobalO
     g->relaxed = true;
   } else if (name == "no-direct-io") {
     g->direct_io = false;
+  } else if (name == "no-mmap") {
+    g->mmap_reads = false;
   } else if (name == "cache-mb") {
     return ParseUnsigned("--cache-mb", value, 1, kMaxCacheMb, &g->cache_mb);
   }

@@ -64,6 +64,7 @@ struct GlobalOptions {
   bool relaxed = false;    // --relaxed: Durability::kRelaxed
   bool direct_io = true;   // --no-direct-io clears it
   uint64_t cache_mb = 64;  // --cache-mb N
+  bool mmap_reads = true;  // --no-mmap clears it
 };
 
 // argv split into its parts, before any command-specific checks.

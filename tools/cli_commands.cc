@@ -165,6 +165,7 @@ CliOutcome RunStats(CommandContext& ctx) {
       {"memtable_bytes", s.memtable_bytes},
       {"checkpoint_entries", s.checkpoint_entries},
       {"checkpoint_tables", s.checkpoint_tables},
+      {"mapped_tables", s.mapped_tables},
       {"spaces", s.spaces},
       {"space_branches", s.space_branches},
       {"cache_bytes", s.cache_bytes},

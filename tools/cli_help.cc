@@ -66,6 +66,10 @@ const std::vector<OptionSpec>& Options() {
       {.name = "no-direct-io",
        .global = true,
        .help = "write log segments through the OS page cache instead of O_DIRECT"},
+      {.name = "no-mmap",
+       .global = true,
+       .help = "read the index tables with pread through the block cache instead of through "
+               "memory mappings"},
       {.name = "cache-mb",
        .value = "N",
        .global = true,
@@ -427,7 +431,7 @@ const std::vector<CommandSpec>& CliCommands() {
           .summary = "print engine statistics",
           .details = "Prints the engine statistics as one JSON object: seq, documents, versions, "
                      "log_bytes, segments, memtable_entries, memtable_bytes, checkpoint_entries, "
-                     "checkpoint_tables, spaces, space_branches, "
+                     "checkpoint_tables, mapped_tables, spaces, space_branches, "
                      "cache_bytes, cache_capacity, cache_hits, cache_misses, index_bytes, "
                      "replayed_records, direct_io.",
       },
@@ -560,7 +564,7 @@ std::string CommandHelp(const CommandSpec& c) {
     out += "\nOptions:\n";
     for (const char* name : c.options) out += OptionLine(*FindCliOption(name));
   }
-  out += "\nGlobal options: --relaxed, --no-direct-io, --cache-mb N (see cairn --help).\n";
+  out += "\nGlobal options: --relaxed, --no-direct-io, --no-mmap, --cache-mb N (see cairn --help).\n";
   return out;
 }
 

@@ -364,6 +364,7 @@ class WasmDatabase {
     field("memtableBytes", s.memtable_bytes);
     field("checkpointEntries", s.checkpoint_entries);
     field("checkpointTables", s.checkpoint_tables);
+    field("mappedTables", s.mapped_tables);
     field("spaces", s.spaces);
     field("spaceBranches", s.space_branches);
     field("cacheBytes", s.cache_bytes);

@@ -452,6 +452,7 @@ Stats DBImpl::GetStats() {
   for (const auto& [space, branches] : branches_) st.space_branches += branches.size();
   for (const CheckpointTable& t : tables_) {
     st.checkpoint_entries += t.table->entries();
+    st.mapped_tables += t.table->mapped() ? 1 : 0;
     st.index_bytes += t.table->index_memory_bytes();
   }
   st.cache_bytes = cache_.usage();

@@ -74,6 +74,9 @@ class Table {
   // Bytes of memory held by the in-memory block index.
   size_t index_memory_bytes() const;
   uint64_t file_id() const;
+  // True when point reads use the file's mapping (Open with `map`, and the
+  // storage could map).
+  bool mapped() const;
 
   class Iterator {
    public:

@@ -480,6 +480,7 @@ Table::~Table() = default;
 const std::string& Table::metadata() const { return rep_->state.tail.metadata; }
 uint64_t Table::entries() const { return rep_->state.tail.footer.entries; }
 uint64_t Table::file_id() const { return rep_->state.file_id; }
+bool Table::mapped() const { return !rep_->state.mapped.empty(); }
 uint64_t Table::file_size() const { return rep_->state.tail.file_size; }
 
 size_t Table::index_memory_bytes() const {

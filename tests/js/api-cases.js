@@ -150,6 +150,8 @@ export function defineApiCases(openDb) {
     await db.delete('c', '3');
     await db.checkpoint();
     assert.equal((await db.stats()).checkpointTables, 2);
+    // The JS storages do not map files: every table is read through the block cache.
+    assert.equal((await db.stats()).mappedTables, 0);
     const read = async () => ({
       list: (await db.list('c')).map((v) => [v.id, v.hash]),
       history: (await db.history('c', '1')).map((v) => v.hash),

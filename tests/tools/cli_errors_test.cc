@@ -137,7 +137,7 @@ TEST(CliHelpTest, HelpDocumentsEveryCommandAndOption) {
   }
   for (const char* option : {"--as-of SEQ", "--limit N", "--offset N", "--caused-by H[,H...]",
                              "--valid-from T", "--valid-to T", "--history", "--batch N",
-                             "--relaxed", "--no-direct-io", "--cache-mb N", "-h, --help"}) {
+                             "--relaxed", "--no-direct-io", "--no-mmap", "--cache-mb N", "-h, --help"}) {
     EXPECT_NE(r.out.find("\n  " + std::string(option) + " "), std::string::npos) << option;
   }
   EXPECT_NE(Unwrapped(r.out).find("RISK: if the operating system crashes or the power fails"),

@@ -204,7 +204,14 @@ TEST_F(CliTest, CompactMergesTheIndexIntoOneTable) {
   const std::string before = Ok({"get", "c", "7"}) + Ok({"history", "c", "7"}) + Ok({"list", "c"});
   EXPECT_EQ(Ok({"compact"}), "{\"checkpoint_tables_before\":2,\"checkpoint_tables\":1}\n");
   EXPECT_EQ(Ok({"get", "c", "7"}) + Ok({"history", "c", "7"}) + Ok({"list", "c"}), before);
-  EXPECT_NE(Ok({"stats"}).find("\"checkpoint_tables\":1,"), std::string::npos);
+  EXPECT_NE(Ok({"stats"}).find("\"checkpoint_tables\":1,\"mapped_tables\":1,"), std::string::npos);
+  // --no-mmap reads the same table through the block cache.
+  const std::string unmapped = Ok({"--no-mmap", "stats"});
+  EXPECT_NE(unmapped.find("\"checkpoint_tables\":1,\"mapped_tables\":0,"), std::string::npos)
+      << unmapped;
+  EXPECT_EQ(Ok({"--no-mmap", "get", "c", "7"}) + Ok({"--no-mmap", "history", "c", "7"}) +
+                Ok({"list", "c", "--no-mmap"}),
+            before);
   Ok({"verify"});
 }
 
@@ -227,14 +234,15 @@ TEST_F(CliTest, StatsPrintsEveryFieldAsJson) {
   size_t at = 0;
   for (const char* k :
        {"seq", "documents", "versions", "log_bytes", "segments", "memtable_entries",
-        "memtable_bytes", "checkpoint_entries", "checkpoint_tables", "spaces", "space_branches",
+        "memtable_bytes", "checkpoint_entries", "checkpoint_tables", "mapped_tables", "spaces",
+        "space_branches",
         "cache_bytes", "cache_capacity", "cache_hits",
         "cache_misses", "index_bytes", "replayed_records", "direct_io"}) {
     const size_t found = out.find("\"" + std::string(k) + "\":", at);
     EXPECT_NE(found, std::string::npos) << k;
     at = found == std::string::npos ? at : found;
   }
-  EXPECT_EQ(s.size(), 18u);
+  EXPECT_EQ(s.size(), 19u);
   EXPECT_EQ(s["spaces"], 0);
   EXPECT_EQ(s["seq"], 3);
   EXPECT_EQ(s["documents"], 2);
@@ -242,6 +250,8 @@ TEST_F(CliTest, StatsPrintsEveryFieldAsJson) {
   EXPECT_EQ(s["segments"], 1);
   EXPECT_EQ(s["cache_capacity"], 8u << 20);
   EXPECT_EQ(s["direct_io"], false);
+  EXPECT_GE(s["checkpoint_tables"].get<uint64_t>(), 1u);
+  EXPECT_EQ(s["mapped_tables"], s["checkpoint_tables"]);  // read through mappings by default
   EXPECT_GT(s["log_bytes"].get<uint64_t>(), 0u);
 }
 

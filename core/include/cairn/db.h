@@ -136,6 +136,7 @@ struct Stats {
   uint64_t memtable_bytes = 0;
   uint64_t checkpoint_entries = 0;
   uint64_t checkpoint_tables = 0;  // sorted runs the index is merged from
+  uint64_t mapped_tables = 0;      // of those, read through a mapping (Options::mmap_reads)
   uint64_t spaces = 0;
   uint64_t space_branches = 0;    // besides each space's main
   uint64_t cache_bytes = 0;       // block cache in use
