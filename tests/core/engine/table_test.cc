@@ -268,12 +268,21 @@ TEST(TableTest, OpenReadsOnlyTheTail) {
   EXPECT_LT((*table)->index_memory_bytes(), footer.index_size * 3);
 }
 
-TEST(TableTest, SeeksReadBlocksThroughTheCache) {
+// A table of 2,000 short entries ("key<i>" -> "v<i>") over several blocks.
+std::shared_ptr<TableTestFileState> ShortEntriesTable(TableContents* contents,
+                                                      std::vector<TestBlockHandle>* blocks) {
   auto state = NewTableTestFile();
+  for (int i = 0; i < 2000; i++) (*contents)["key" + std::to_string(i)] = "v" + std::to_string(i);
+  EXPECT_TRUE(BuildTestTable(state, *contents, "").ok());
+  *blocks = TestTableBlocks(state->data);
+  EXPECT_GT(blocks->size(), 5u);
+  return state;
+}
+
+TEST(TableTest, SeeksReadBlocksThroughTheCache) {
   TableContents contents;
-  for (int i = 0; i < 2000; i++) contents["key" + std::to_string(i)] = "v" + std::to_string(i);
-  ASSERT_TRUE(BuildTestTable(state, contents, "").ok());
-  const auto blocks = TestTableBlocks(state->data);
+  std::vector<TestBlockHandle> blocks;
+  auto state = ShortEntriesTable(&contents, &blocks);
   ASSERT_GT(blocks.size(), 5u);
 
   BlockCache cache(1 << 20);
@@ -312,11 +321,9 @@ TEST(TableTest, SeeksReadBlocksThroughTheCache) {
 // A mapped table's point reads neither call File::Read nor use the cache,
 // and check the block they read every time: damage after open is reported.
 TEST(TableTest, MappedTableReadsInPlaceAndChecksEveryRead) {
-  auto state = NewTableTestFile();
   TableContents contents;
-  for (int i = 0; i < 2000; i++) contents["key" + std::to_string(i)] = "v" + std::to_string(i);
-  ASSERT_TRUE(BuildTestTable(state, contents, "").ok());
-  const auto blocks = TestTableBlocks(state->data);
+  std::vector<TestBlockHandle> blocks;
+  auto state = ShortEntriesTable(&contents, &blocks);
   ASSERT_GT(blocks.size(), 5u);
   state->mappable = true;
 
