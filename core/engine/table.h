@@ -62,7 +62,9 @@ class Table {
   // With `map`, point reads use the file's mapping (File::Map) instead of
   // the cache and File::Read, where the storage can map: each block read
   // is still checked (checksum and structure), but costs no backend call
-  // and no copy. Scans and Check read the file as without it.
+  // and no copy. When Map fails or declines, reads go through the cache as
+  // without `map` (mapped() tells). Scans and Check read the file as
+  // without it.
   static Result<std::unique_ptr<Table>> Open(std::unique_ptr<File> file, std::string name,
                                              uint64_t file_id, BlockCache* cache,
                                              bool map = false);

@@ -462,10 +462,13 @@ Result<std::unique_ptr<Table>> Table::Open(std::unique_ptr<File> file, std::stri
   TableState& t = rep->state;
   CAIRN_RETURN_IF_ERROR(ReadTail(file.get(), name, &t.tail));
   if (map) {
+    // A storage that cannot map this file now (no address space, a
+    // filesystem without mmap) still reads it: through File::Read.
     auto mapping = file->Map(t.tail.file_size);
-    if (!mapping.ok()) return mapping.status().WithContext(name);
-    t.mapping = std::move(mapping).value();
-    if (t.mapping != nullptr) t.mapped = t.mapping->bytes();
+    if (mapping.ok() && *mapping != nullptr) {
+      t.mapping = std::move(mapping).value();
+      t.mapped = t.mapping->bytes();
+    }
   }
   t.file = std::move(file);
   t.name = std::move(name);

@@ -330,6 +330,7 @@ TEST(TableTest, MappedTableReadsInPlaceAndChecksEveryRead) {
   BlockCache cache(1 << 20);
   auto table = OpenTestTable(state, &cache, "index-000012.cairn", 12, /*map=*/true);
   ASSERT_TRUE(table.ok()) << table.status().ToString();
+  EXPECT_TRUE((*table)->mapped());
   const size_t reads_after_open = state->read_count();
   auto it = (*table)->NewIterator();
   for (const auto& [key, value] : contents) {
@@ -360,6 +361,29 @@ TEST(TableTest, MappedTableReadsInPlaceAndChecksEveryRead) {
   ASSERT_TRUE(fresh->Seek(in_block_3).ok());
   ASSERT_TRUE(fresh->Valid());
   EXPECT_EQ(fresh->key(), in_block_3);
+}
+
+// A file the storage declines or fails to map is read through the cache.
+TEST(TableTest, TableThatCannotBeMappedIsReadThroughTheCache) {
+  TableContents contents;
+  std::vector<TestBlockHandle> blocks;
+  auto state = ShortEntriesTable(&contents, &blocks);
+  for (bool fail : {false, true}) {
+    SCOPED_TRACE(fail ? "Map fails" : "Map declines");
+    state->mappable = false;
+    state->fail_maps = fail;
+    BlockCache cache(1 << 20);
+    auto table = OpenTestTable(state, &cache, "index-000012.cairn", 12, /*map=*/true);
+    ASSERT_TRUE(table.ok()) << table.status().ToString();
+    EXPECT_FALSE((*table)->mapped());
+    const size_t reads_after_open = state->read_count();
+    auto it = (*table)->NewIterator();
+    ASSERT_TRUE(it->Seek("key1000").ok());
+    ASSERT_TRUE(it->Valid());
+    EXPECT_EQ(it->value(), "v1000");
+    EXPECT_EQ(state->read_count(), reads_after_open + 1);
+    EXPECT_EQ(cache.misses(), 1u);
+  }
 }
 
 TEST(TableTest, ViewsOutliveEvictionOfTheirBlock) {

@@ -37,6 +37,7 @@ struct TableTestFileState {
   bool fail_writes = false;
   bool fail_syncs = false;
   bool mappable = false;  // Map returns a view of `data` (which must then not change size)
+  bool fail_maps = false;  // Map fails with IO_ERROR
 
   size_t read_count() {
     std::lock_guard<std::mutex> lock(mu);
@@ -91,6 +92,7 @@ class TableTestFile final : public File {
   // that changes a byte in place changes what the table reads.
   Result<std::unique_ptr<FileMapping>> Map(uint64_t size) override {
     std::lock_guard<std::mutex> lock(state_->mu);
+    if (state_->fail_maps) return Status::IOError("injected map error (ENOMEM)");
     if (!state_->mappable) return std::unique_ptr<FileMapping>();
     if (size == 0 || size > state_->data.size()) return Status::InvalidArgument("cannot map");
     return std::unique_ptr<FileMapping>(new View(state_, static_cast<size_t>(size)));
