@@ -72,9 +72,13 @@ struct Options {
   // copy, and the tables' pages are the OS page cache's rather than the
   // block cache's. Every block read is still checked. The mapped pages
   // count toward the process's resident memory (they are shared and
-  // reclaimable). Another program must not truncate a table file while the
-  // database is open: a read of the lost pages would fault (SIGBUS). Off:
-  // table reads use File::Read and the block cache.
+  // reclaimable). A page not yet in memory is read with its neighbours
+  // (the kernel's read-around): faster on a cold cache for most databases,
+  // wasted I/O for random reads of one far larger than memory, where
+  // turning this off reads only the blocks asked for. Another program must
+  // not truncate a table file while the database is open: a read of the
+  // lost pages would fault (SIGBUS). Off: table reads use File::Read and
+  // the block cache.
   bool mmap_reads = true;
 
   // A log segment is sealed and a new one started past this size.
