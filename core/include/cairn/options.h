@@ -68,9 +68,8 @@ struct Options {
 
   // Point reads of the index tables go through memory mappings where the
   // storage offers them (StorageCapabilities::memory_map; posix does): a
-  // block that is not in the block cache then costs no system call and no
-  // copy, and the tables' pages are the OS page cache's rather than the
-  // block cache's. Every block read is still checked. The mapped pages
+  // table block then costs no system call and no copy, and the tables'
+  // pages are the OS page cache's rather than the block cache's. Every block read is still checked. The mapped pages
   // count toward the process's resident memory (they are shared and
   // reclaimable). A page not yet in memory is read with its neighbours
   // (the kernel's read-around): faster on a cold cache for most databases,
