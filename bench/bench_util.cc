@@ -54,18 +54,20 @@ double Median(std::vector<double> samples) {
   return n % 2 ? samples[n / 2] : (samples[n / 2 - 1] + samples[n / 2]) / 2;
 }
 
-uint64_t ResidentBytes() {
-  // "VmRSS:	  123456 kB"
-  const std::string value = ProcField("/proc/self/status", "VmRSS");
-  if (value.empty()) Fatal("no VmRSS in /proc/self/status");
+namespace {
+
+// A size field of /proc/self/status ("VmRSS:	  123456 kB"), in bytes.
+uint64_t StatusBytes(const char* field) {
+  const std::string value = ProcField("/proc/self/status", field);
+  if (value.empty()) Fatal(std::string("no ") + field + " in /proc/self/status");
   return std::strtoull(value.c_str(), nullptr, 10) * 1024;
 }
 
-uint64_t AnonymousResidentBytes() {
-  const std::string value = ProcField("/proc/self/status", "RssAnon");
-  if (value.empty()) Fatal("no RssAnon in /proc/self/status");
-  return std::strtoull(value.c_str(), nullptr, 10) * 1024;
-}
+}  // namespace
+
+uint64_t ResidentBytes() { return StatusBytes("VmRSS"); }
+
+uint64_t AnonymousResidentBytes() { return StatusBytes("RssAnon"); }
 
 uint64_t DirectoryBytes(const std::string& dir) {
   uint64_t total = 0;
