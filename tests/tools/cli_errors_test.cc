@@ -86,6 +86,7 @@ TEST(CliUsageTest, EveryUsageErrorExitsTwoAndTouchesNothing) {
        "list"},
       {{"DB", "get", "c", "1", "--as-of"}, "--as-of needs a value (SEQ)", ""},
       {{"DB", "head", "--relaxed=yes"}, "--relaxed takes no value", ""},
+      {{"DB", "head", "--no-mmap=1"}, "--no-mmap takes no value", ""},
       {{"DB", "get-hash", "abc"},
        "get-hash: 'abc' is not a version hash: hash must be 64 hex digits, got 3 characters",
        "get-hash"},
