@@ -423,12 +423,12 @@ class DBImpl final : public Database {
   SharedMutex index_mu_;
   // Index definitions: collection -> index name (a field, or "*text").
   std::map<std::string, std::map<std::string, IndexDef>> index_defs_ GUARDED_BY(index_mu_);
-  // Memtable arenas recycle their blocks here (util/arena.h).
   // Spaces by name, and their branches other than main.
   std::map<std::string, SpaceDef, std::less<>> spaces_ GUARDED_BY(index_mu_);
   std::map<std::string, std::map<std::string, BranchDef, std::less<>>, std::less<>> branches_
       GUARDED_BY(index_mu_);
-  std::shared_ptr<ArenaBlockPool> arena_pool_;
+  // Memtables recycle their arena blocks and hash tables here.
+  std::shared_ptr<MemTablePool> memtable_pool_;
   std::shared_ptr<MemTable> mem_ GUARDED_BY(index_mu_);
   std::shared_ptr<MemTable> imm_ GUARDED_BY(index_mu_);
   // The checkpoint tables, newest first. Their seq ranges are disjoint: every

@@ -107,7 +107,7 @@ DBImpl::DBImpl(std::unique_ptr<Storage> storage, const Options& options)
     : storage_(std::move(storage)), options_(options), cache_(options.cache_bytes) {
   // Enough recycled blocks for about one memtable's growth between
   // checkpoints (a memtable's arena is about twice its log bytes).
-  arena_pool_ = std::make_shared<ArenaBlockPool>(
+  memtable_pool_ = std::make_shared<MemTablePool>(
       Arena::kDefaultBlockBytes,
       std::max<size_t>(16, 3 * options_.checkpoint_bytes / Arena::kDefaultBlockBytes));
   if (options_.clock) {
@@ -162,7 +162,7 @@ Status DBImpl::Recover() {
 
   {
     WriterLock index_lock(&index_mu_);
-    mem_ = std::make_shared<MemTable>(arena_pool_);
+    mem_ = std::make_shared<MemTable>(memtable_pool_);
     CheckpointState st;
     uint32_t first_segment = segments.empty() ? 1 : segments.front();
     uint64_t start_offset = 0;

@@ -504,7 +504,7 @@ Status DBImpl::FreezeMemTable(CheckpointState* out) {
   if (imm_) {
     // A previous checkpoint failed and left imm_: fold mem_ into a copy of it
     // so the next table covers everything up to this position.
-    auto merged = std::make_shared<MemTable>(arena_pool_);
+    auto merged = std::make_shared<MemTable>(memtable_pool_);
     for (const MemTable* m : {imm_.get(), mem_.get()}) {
       auto it = m->NewIterator();
       for ((void)it->SeekToFirst(); it->Valid(); (void)it->Next()) {
@@ -515,7 +515,7 @@ Status DBImpl::FreezeMemTable(CheckpointState* out) {
   } else {
     imm_ = std::move(mem_);
   }
-  mem_ = std::make_shared<MemTable>(arena_pool_);
+  mem_ = std::make_shared<MemTable>(memtable_pool_);
   *out = st;
   return Status::OK();
 }

@@ -258,10 +258,55 @@ class MergingIterator final : public Table::Iterator {
 
 }  // namespace
 
-MemTable::MemTable(std::shared_ptr<ArenaBlockPool> pool)
-    : arena_(std::move(pool)),
+MemTable::MemTable(std::shared_ptr<MemTablePool> pool)
+    : pool_(std::move(pool)),
+      arena_(pool_ ? pool_->blocks() : nullptr),
       ordered_(OrderedMap::allocator_type(&arena_)),
-      last_(ordered_.end()) {}
+      last_(ordered_.end()) {
+  if (pool_) {
+    hashes_ = pool_->TakeHashSlots();
+    newest_ = pool_->TakeNewestSlots();
+    std::fill(hashes_.begin(), hashes_.end(), HashSlots::value_type{});
+    std::fill(newest_.begin(), newest_.end(), NewestSlots::value_type{});
+  }
+}
+
+MemTable::~MemTable() {
+  if (pool_) {
+    pool_->Give(std::move(hashes_));
+    pool_->Give(std::move(newest_));
+  }
+}
+
+template <typename V>
+void MemTablePool::Keep(V* spare, V* slots) {
+  if (slots->size() > spare->size()) spare->swap(*slots);
+}
+
+MemTable::HashSlots MemTablePool::TakeHashSlots() {
+  MutexLock l(&mu_);
+  return std::move(hashes_);
+}
+
+MemTable::NewestSlots MemTablePool::TakeNewestSlots() {
+  MutexLock l(&mu_);
+  return std::move(newest_);
+}
+
+void MemTablePool::Give(MemTable::HashSlots slots) {
+  MutexLock l(&mu_);
+  Keep(&hashes_, &slots);
+}
+
+void MemTablePool::Give(MemTable::NewestSlots slots) {
+  MutexLock l(&mu_);
+  Keep(&newest_, &slots);
+}
+
+size_t MemTablePool::spare_bytes() const {
+  MutexLock l(&mu_);
+  return hashes_.capacity() * sizeof(hashes_[0]) + newest_.capacity() * sizeof(newest_[0]);
+}
 
 bool MemTable::IsHashKey(std::string_view key) {
   return key.size() == 1 + Hash::kSize && StartsWithHashTag(key);

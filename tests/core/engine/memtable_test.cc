@@ -78,6 +78,54 @@ TEST(MemTableTest, MatchesAnOrderedModel) {
   }
 }
 
+// Memtables made from one pool: a dropped memtable's arena blocks and hash
+// tables go to the next one, which starts with the large tables and none of
+// the old entries, and behaves like a fresh memtable (against a model, with
+// FindVersion and the hash keys) while the first one is still alive.
+TEST(MemTableTest, PoolHandsADroppedMemtablesTablesToTheNext) {
+  auto pool = std::make_shared<MemTablePool>(4096, 64);
+  std::mt19937_64 rng(17);
+  std::unique_ptr<MemTable> live;
+  for (int round = 0; round < 4; round++) {
+    SCOPED_TRACE(round);
+    const size_t spare = pool->spare_bytes();
+    // Round 1's memtable is made while round 0's is alive: nothing to take.
+    EXPECT_EQ(spare > 0, round >= 2);
+    auto mem = std::make_unique<MemTable>(pool);
+    EXPECT_EQ(mem->bytes(), spare);  // the tables taken, no arena block yet
+    EXPECT_EQ(pool->spare_bytes(), 0u);
+    std::map<std::string, std::string> model;
+    for (int i = 0; i < 5000; i++) {
+      std::string k = i % 2 ? HashKey(Hash::Of(std::to_string(round) + "/" + std::to_string(i)))
+                            : VersionKey("c", "id" + std::to_string(rng() % 700), rng() % 300);
+      mem->Put(k, std::to_string(i));
+      model[k] = std::to_string(i);
+    }
+    ExpectIteratesLike(*mem, model);
+    for (int i = 0; i < 700; i++) {
+      const std::string prefix = DocPrefix("c", "id" + std::to_string(i));
+      std::string_view key, value;
+      const bool found = mem->FindVersion(prefix, VersionKey("c", "id" + std::to_string(i), UINT64_MAX), &key, &value);
+      auto want = model.lower_bound(prefix);
+      ASSERT_EQ(found, want != model.end() && want->first.starts_with(prefix));
+      if (found) EXPECT_EQ(key, want->first);
+    }
+    for (int i = 1; i < 5000; i += 2) {
+      std::string_view value;
+      ASSERT_TRUE(mem->Find(HashKey(Hash::Of(std::to_string(round) + "/" + std::to_string(i))), &value));
+      EXPECT_EQ(value, std::to_string(i));
+    }
+    std::string_view absent;
+    if (round > 0) EXPECT_FALSE(mem->Find(HashKey(Hash::Of("0/1")), &absent));
+    // Keep each memtable until the next is made, as the engine keeps the
+    // frozen one while its successor fills.
+    live = std::move(mem);
+  }
+  live.reset();
+  EXPECT_GT(pool->spare_bytes(), 0u);
+  EXPECT_GT(pool->blocks()->free_blocks(), 0u);
+}
+
 TEST(MemTableTest, FindVersionEqualsAnOrderedSeek) {
   std::mt19937_64 rng(9);
   MemTable mem;
