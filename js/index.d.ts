@@ -118,6 +118,8 @@ export interface Stats {
   cacheMisses: number;
   indexBytes: number;
   replayedRecords: number;
+  /** Checkpoint-table blocks that space queries passed over unread since open, because their bounding box missed the query's box. */
+  spaceBlocksSkipped: number;
 }
 
 /** One row of a query: the document's fields plus _id, _coll, _hash, _seq

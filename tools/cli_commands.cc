@@ -174,6 +174,7 @@ CliOutcome RunStats(CommandContext& ctx) {
       {"cache_misses", s.cache_misses},
       {"index_bytes", s.index_bytes},
       {"replayed_records", s.replayed_records},
+      {"space_blocks_skipped", s.space_blocks_skipped},
   };
   std::string line = "{";
   for (const auto& [name, value] : fields) {

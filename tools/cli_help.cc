@@ -433,7 +433,8 @@ const std::vector<CommandSpec>& CliCommands() {
                      "log_bytes, segments, memtable_entries, memtable_bytes, checkpoint_entries, "
                      "checkpoint_tables, mapped_tables, spaces, space_branches, "
                      "cache_bytes, cache_capacity, cache_hits, cache_misses, index_bytes, "
-                     "replayed_records, direct_io.",
+                     "replayed_records, space_blocks_skipped (table blocks that box queries "
+                     "passed over by their bounding boxes), direct_io.",
       },
   };
   return commands;

@@ -373,6 +373,7 @@ class WasmDatabase {
     field("cacheMisses", s.cache_misses);
     field("indexBytes", s.index_bytes);
     field("replayedRecords", s.replayed_records);
+    field("spaceBlocksSkipped", s.space_blocks_skipped);
     out.push_back('}');
     return val(out);
   }

@@ -64,10 +64,14 @@ size_t DBImpl::TablesToMerge(const std::vector<CheckpointTable>& tables, uint64_
 Status DBImpl::BuildCheckpoint(const CheckpointState& frozen, bool merge_all) {
   std::shared_ptr<MemTable> imm;
   std::vector<CheckpointTable> tables;
+  TableOptions table_options;
+  table_options.block_bytes = kCheckpointBlockBytes;
   {
     ReaderLock l(&index_mu_);
     imm = imm_;
     tables = tables_;
+    table_options.box_prefix_bytes = kSpatialKeyPrefixBytes;
+    table_options.box_dims = SpatialKeyDims();
   }
   if (!imm) return Status::OK();
   if (imm->entries() == 0 && (!merge_all || tables.size() < 2)) {
@@ -97,7 +101,7 @@ Status DBImpl::BuildCheckpoint(const CheckpointState& frozen, bool merge_all) {
   {
     CAIRN_ASSIGN_OR_RETURN(auto file, storage_->OpenFile(tmp, FileOptions{true, false}));
     CAIRN_RETURN_IF_ERROR(file->Truncate(0));
-    TableBuilder builder(file.get(), tmp, TableOptions{kCheckpointBlockBytes});
+    TableBuilder builder(file.get(), tmp, table_options);
     std::vector<std::unique_ptr<Table::Iterator>> children;
     children.push_back(imm->NewIterator());
     for (size_t i = 0; i < merged; i++) children.push_back(tables[i].table->NewScanIterator());

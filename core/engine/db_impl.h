@@ -91,6 +91,9 @@ inline constexpr size_t kMaxCheckpointTables = 8;
 // cache reads, checks and caches one block; 2 KiB holds about 7 inline
 // versions of a ~150-byte document and halves the bytes per miss of 4 KiB.
 inline constexpr size_t kCheckpointBlockBytes = 2048;
+// The bytes a spatial index key starts with ('S', space gen, branch gen):
+// the prefix a checkpoint block's box is for (engine/db_space.cc).
+inline constexpr size_t kSpatialKeyPrefixBytes = 17;
 
 class DBImpl final : public Database {
  public:
@@ -305,9 +308,13 @@ class DBImpl final : public Database {
                                              std::string_view branch, uint64_t as_of)
       REQUIRES_SHARED(index_mu_);
   Result<SpaceDef> FindSpace(std::string_view space) REQUIRES_SHARED(index_mu_);
+  // For checkpoint tables' block boxes (TableOptions::box_dims): the number
+  // of coordinates of a spatial index key of a space defined now, else 0.
+  std::function<uint32_t(std::string_view key)> SpatialKeyDims() REQUIRES_SHARED(index_mu_);
   // Visits the deciding entry of every point in the box [lo, hi] of the
   // view, in (Hilbert key, coordinates) order, tombstones included, starting
-  // after `after` (a record cursor). fn returns false to stop.
+  // after `after` (a record cursor). fn returns false to stop. Passes over
+  // the table blocks whose box misses [lo, hi].
   Status ScanView(const SpaceDef& def, const std::vector<ViewLevel>& levels, const Point& lo,
                   const Point& hi, std::string_view after,
                   const std::function<bool(SpatialEntry&)>& fn) REQUIRES_SHARED(index_mu_);
@@ -401,6 +408,8 @@ class DBImpl final : public Database {
   Clock* clock_;
   BlockCache cache_;
   std::atomic<bool> closed_{false};
+  // Table blocks that spatial scans passed over by their boxes (Stats).
+  std::atomic<uint64_t> space_blocks_skipped_{0};
   // Log blocks being loaded by PrefetchLog tasks (segment << 40 | block);
   // Close waits for them.
   Mutex prefetch_mu_;

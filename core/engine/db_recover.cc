@@ -460,6 +460,7 @@ Stats DBImpl::GetStats() {
   st.cache_hits = cache_.hits();
   st.cache_misses = cache_.misses();
   st.replayed_records = replayed_records_;
+  st.space_blocks_skipped = space_blocks_skipped_.load(std::memory_order_relaxed);
   st.direct_io = log_ && log_->direct();
   return st;
 }

@@ -349,6 +349,65 @@ Result<std::vector<DBImpl::ViewLevel>> DBImpl::BranchChain(std::string_view spac
   }
 }
 
+std::function<uint32_t(std::string_view)> DBImpl::SpatialKeyDims() {
+  // gen -> (dims, key length); spaces are few.
+  std::vector<std::pair<uint64_t, std::pair<uint32_t, size_t>>> layouts;
+  for (const auto& [name, def] : spaces_) {
+    const size_t key_bytes = kSpatialKeyPrefixBytes +
+                             HilbertKeyBytes(static_cast<int>(def.dims), static_cast<int>(def.bits)) +
+                             4 * size_t{def.dims} + 8;
+    layouts.emplace_back(def.gen, std::make_pair(def.dims, key_bytes));
+  }
+  return [layouts = std::move(layouts)](std::string_view key) -> uint32_t {
+    if (key.size() <= kSpatialKeyPrefixBytes || key[0] != 'S') return 0;
+    const uint64_t gen = DecodeBigEndian64(key.data() + 1);
+    for (const auto& [g, layout] : layouts) {
+      if (g == gen) return key.size() == layout.second ? layout.first : 0;
+    }
+    return 0;
+  };
+}
+
+namespace {
+
+// Passes over the table blocks of one branch's entries whose box misses the
+// query box: every entry there would be filtered out. Only blocks that end
+// inside the Hilbert key range the scan is in (`*range`): past it, the scan
+// seeks to its next range, which is cheaper than stepping over every block
+// between two ranges.
+class BoxFilter final : public BlockFilter {
+ public:
+  BoxFilter(std::string_view prefix, const Point& lo, const Point& hi, size_t key_bytes,
+            const std::vector<HilbertRange>& ranges, const size_t* range)
+      : prefix_(prefix), lo_(lo), hi_(hi), key_bytes_(key_bytes), ranges_(ranges), range_(range) {}
+  bool Skip(std::string_view last_key, const BlockBox& box) const override {
+    if (box.prefix_bytes != prefix_.size() || box.dims != lo_.size() || !last_key.starts_with(prefix_) ||
+        *range_ >= ranges_.size() ||
+        last_key.substr(prefix_.size(), key_bytes_) > std::string_view(ranges_[*range_].hi)) {
+      return false;
+    }
+    for (uint32_t i = 0; i < box.dims; i++) {
+      if (box.max[i] < lo_[i] || box.min[i] > hi_[i]) {
+        skipped_++;
+        return true;
+      }
+    }
+    return false;
+  }
+  uint64_t skipped() const { return skipped_; }
+
+ private:
+  const std::string prefix_;
+  const Point& lo_;
+  const Point& hi_;
+  const size_t key_bytes_;
+  const std::vector<HilbertRange>& ranges_;
+  const size_t* range_;
+  mutable uint64_t skipped_ = 0;
+};
+
+}  // namespace
+
 Status DBImpl::ScanView(const SpaceDef& def, const std::vector<ViewLevel>& levels, const Point& lo,
                         const Point& hi, std::string_view after,
                         const std::function<bool(SpatialEntry&)>& fn) {
@@ -370,6 +429,7 @@ Status DBImpl::ScanView(const SpaceDef& def, const std::vector<ViewLevel>& level
   struct Cursor {
     std::string prefix;
     uint64_t cap = 0;
+    std::unique_ptr<BoxFilter> filter;  // outlives `it`
     std::unique_ptr<Table::Iterator> it;
     size_t range = 0;
     bool done = false;
@@ -378,6 +438,15 @@ Status DBImpl::ScanView(const SpaceDef& def, const std::vector<ViewLevel>& level
     SpatialEntry entry;
   };
   std::vector<Cursor> cursors(levels.size());
+  struct CountSkips {  // into Stats, however the scan ends
+    const std::vector<Cursor>& cursors;
+    std::atomic<uint64_t>& total;
+    ~CountSkips() {
+      for (const Cursor& c : cursors) {
+        if (c.filter) total.fetch_add(c.filter->skipped(), std::memory_order_relaxed);
+      }
+    }
+  } count_skips{cursors, space_blocks_skipped_};
   auto in_box = [&](const char* coords, Point* p) {
     p->resize(def.dims);
     for (uint32_t i = 0; i < def.dims; i++) {
@@ -462,7 +531,9 @@ Status DBImpl::ScanView(const SpaceDef& def, const std::vector<ViewLevel>& level
     Cursor& c = cursors[i];
     c.prefix = SpacePrefix(def.gen, levels[i].branch_gen);
     c.cap = levels[i].cap;
+    c.filter = std::make_unique<BoxFilter>(c.prefix, lo, hi, key_bytes, ranges, &c.range);
     c.it = NewIndexIterator();
+    c.it->SetBlockFilter(c.filter.get());
     CAIRN_RETURN_IF_ERROR(seek_range(c));
     CAIRN_RETURN_IF_ERROR(advance(c));
   }

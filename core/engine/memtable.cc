@@ -186,6 +186,9 @@ class MergingIterator final : public Table::Iterator {
     positioned_ = true;
     return Status::OK();
   }
+  void SetBlockFilter(const BlockFilter* filter) override {
+    for (auto& c : children_) c->SetBlockFilter(filter);
+  }
   Status SeekToFirst() override {
     positioned_ = false;
     for (auto& c : children_) CAIRN_RETURN_IF_ERROR(c->SeekToFirst());

@@ -5,6 +5,7 @@
 // File layout (FORMAT.md, "Index tables"):
 //   data block*   each: entries, an offsets array, a trailer with a checksum
 //   index block   the last key of every data block with its offset and size
+//                 (and its bounding box, for blocks of spatial entries)
 //   metadata      opaque bytes given to Finish (the checkpoint's state)
 //   footer        fixed 64 bytes: offsets and sizes of index and metadata,
 //                 entry count, format version, magic, checksum
@@ -17,6 +18,7 @@
 #define CAIRN_ENGINE_TABLE_H_
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -28,8 +30,35 @@
 
 namespace cairn {
 
+// A data block's bounding box (FORMAT.md, "Block boxes"): every key of the
+// block begins with the same `prefix_bytes` bytes as the block's last key,
+// and ends with `dims` big-endian u32 coordinates followed by 8 more bytes;
+// each coordinate i lies in [min[i], max[i]]. Spatial index entries ('S',
+// engine/db_space.cc) have that shape.
+struct BlockBox {
+  uint32_t prefix_bytes = 0;
+  uint32_t dims = 0;
+  const uint32_t* min = nullptr;
+  const uint32_t* max = nullptr;
+};
+
+// Decides, from a data block's last key and its box, whether an iterator
+// may pass over the block without reading it: a scan that would filter out
+// every entry of such a block anyway (see Table::Iterator::SetBlockFilter).
+class BlockFilter {
+ public:
+  virtual ~BlockFilter() = default;
+  virtual bool Skip(std::string_view last_key, const BlockBox& box) const = 0;
+};
+
 struct TableOptions {
   size_t block_bytes = 4096;  // target size of a data block before its trailer
+  // Block boxes: when set, a data block gets a box if box_dims returns the
+  // same count d > 0 for each of its keys, every key has at least
+  // box_prefix_bytes + 4·d + 8 bytes, and all share their first
+  // box_prefix_bytes bytes.
+  size_t box_prefix_bytes = 0;
+  std::function<uint32_t(std::string_view key)> box_dims;
 };
 
 class TableBuilder {
@@ -75,6 +104,8 @@ class Table {
   uint64_t file_size() const;
   // Bytes of memory held by the in-memory block index.
   size_t index_memory_bytes() const;
+  // Data blocks that have a box.
+  size_t boxed_blocks() const;
   uint64_t file_id() const;
   // True when point reads use the file's mapping (Open with `map`, and the
   // storage could map).
@@ -92,6 +123,13 @@ class Table {
     // REQUIRES: Valid(). Views stay valid until the next Seek/Next call.
     virtual std::string_view key() const = 0;
     virtual std::string_view value() const = 0;
+    // From now on, the iterator passes over every data block that has a box
+    // and that `filter` skips, without reading it: Seek and Next then stop
+    // at the first key at or after the target (or the current key) outside
+    // such blocks. For scans that would discard every entry of those
+    // blocks. Set once, before the first Seek; `filter` must outlive the
+    // iterator. Iterators over entries without blocks ignore it.
+    virtual void SetBlockFilter(const BlockFilter* filter) { (void)filter; }
   };
   std::unique_ptr<Iterator> NewIterator() const;
   // An iterator for one pass over many consecutive blocks (checkpoint

@@ -78,6 +78,13 @@ struct TableBuilder::Rep {
   std::string last_key;
   uint64_t entries = 0;
 
+  // The current data block's box while every key so far qualifies
+  // (TableOptions::box_dims); box_dims == 0 when it has none.
+  uint32_t box_dims = 0;
+  uint32_t box_min[kMaxBoxDims];
+  uint32_t box_max[kMaxBoxDims];
+  bool any_box = false;
+
   std::string pending;  // encoded bytes not yet written, starting at `written`
   uint64_t written = 0;
   bool finished = false;
@@ -110,6 +117,28 @@ struct TableBuilder::Rep {
     return Status::OK();
   }
 
+  // Widens the current block's box by `key`, which is about to join the
+  // block, or drops the box when the key does not qualify.
+  void NoteBox(std::string_view key) {
+    if (!options.box_dims) return;
+    const bool first = data_block.empty();
+    if (!first && box_dims == 0) return;
+    const size_t prefix = options.box_prefix_bytes;
+    const uint32_t dims = options.box_dims(key);
+    if (dims == 0 || dims > kMaxBoxDims || prefix > 255 || key.size() < prefix + 4 * size_t{dims} + 8 ||
+        (!first && (dims != box_dims || key.substr(0, prefix) != std::string_view(last_key).substr(0, prefix)))) {
+      box_dims = 0;
+      return;
+    }
+    const char* coords = key.data() + key.size() - 8 - 4 * size_t{dims};
+    for (uint32_t i = 0; i < dims; i++) {
+      const uint32_t c = DecodeBigEndian32(coords + 4 * i);
+      if (first || c < box_min[i]) box_min[i] = c;
+      if (first || c > box_max[i]) box_max[i] = c;
+    }
+    box_dims = dims;
+  }
+
   Status FlushDataBlock() {
     if (data_block.empty()) return Status::OK();
     const uint64_t offset = position();
@@ -119,6 +148,15 @@ struct TableBuilder::Rep {
     std::string handle;
     PutVarint64(&handle, offset);
     PutVarint64(&handle, size);
+    if (box_dims > 0) {
+      handle.push_back(static_cast<char>(options.box_prefix_bytes));
+      handle.push_back(static_cast<char>(box_dims));
+      for (uint32_t i = 0; i < box_dims; i++) {
+        PutFixed32(&handle, box_min[i]);
+        PutFixed32(&handle, box_max[i]);
+      }
+      any_box = true;
+    }
     if (index_block.ContentBytes() + BlockBuilder::EntryBytes(last_key.size(), handle.size()) +
             kTableBlockTrailerSize >
         kTableMaxBlockBytes) {
@@ -159,6 +197,7 @@ Status TableBuilder::Add(std::string_view key, std::string_view value) {
                                    "-byte key and " + std::to_string(value.size()) +
                                    "-byte value does not fit in a block (4 GiB)");
   }
+  r.NoteBox(key);
   r.data_block.Add(key, value);
   r.last_key.assign(key.data(), key.size());
   r.entries++;
@@ -174,6 +213,7 @@ Status TableBuilder::Finish(std::string_view metadata) {
   CAIRN_RETURN_IF_ERROR(r.FlushDataBlock());
 
   TableFooter footer;
+  footer.version = r.any_box ? kTableFormatVersion : kTableFormatVersionWithoutBoxes;
   footer.entries = r.entries;
   footer.index_offset = r.position();
   r.index_block.FinishInto(&r.pending, TableBlockKind::kIndex);

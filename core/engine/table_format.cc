@@ -53,7 +53,7 @@ Status DecodeTableFooter(std::string_view bytes, TableFooter* footer) {
   footer->metadata_size = DecodeFixed64(p + 24);
   footer->entries = DecodeFixed64(p + 32);
   footer->version = DecodeFixed32(p + 40);
-  if (footer->version != kTableFormatVersion) {
+  if (footer->version != kTableFormatVersion && footer->version != kTableFormatVersionWithoutBoxes) {
     return Status::Corruption("unsupported format version " + std::to_string(footer->version));
   }
   if (DecodeFixed32(p + 44) != 0) return Status::Corruption("reserved field is not zero");

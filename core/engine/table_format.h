@@ -22,7 +22,12 @@
 
 namespace cairn {
 
-inline constexpr uint32_t kTableFormatVersion = 1;
+// Version 2 adds block boxes to the block handles; a table without any is
+// written as version 1, and readers accept both.
+inline constexpr uint32_t kTableFormatVersion = 2;
+inline constexpr uint32_t kTableFormatVersionWithoutBoxes = 1;
+// The most axes a block box has (the most a space has).
+inline constexpr uint32_t kMaxBoxDims = 16;
 // "CAIRNTBL" as stored bytes (little-endian u64).
 inline constexpr uint64_t kTableMagic = 0x4C42544E52494143ull;
 inline constexpr size_t kTableFooterSize = 64;

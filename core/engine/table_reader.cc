@@ -65,11 +65,25 @@ struct TableTail {
   // searches these, then one group's prefixes in `index`, and reads whole
   // keys only among blocks whose prefixes tie with the target's.
   std::vector<KeyPrefix> group_prefixes;
+  // Block boxes (version 2): box_at[i] is where block i's box starts in
+  // `boxes` (prefix_bytes, dims, then dims minimums and dims maximums), or
+  // kNoBox. Empty when no block has a box.
+  static constexpr uint32_t kNoBox = UINT32_MAX;
+  std::vector<uint32_t> box_at;
+  std::vector<uint32_t> boxes;
+
+  bool Box(size_t i, BlockBox* box) const {
+    if (box_at.empty() || box_at[i] == kNoBox) return false;
+    const uint32_t* b = boxes.data() + box_at[i];
+    *box = BlockBox{b[0], b[1], b + 2, b + 2 + b[1]};
+    return true;
+  }
 
   bool operator==(const TableTail& o) const {
     return file_size == o.file_size && footer.index_offset == o.footer.index_offset &&
            footer.index_size == o.footer.index_size && footer.entries == o.footer.entries &&
-           metadata == o.metadata && index_keys == o.index_keys &&
+           metadata == o.metadata && index_keys == o.index_keys && box_at == o.box_at &&
+           boxes == o.boxes &&
            std::equal(index.begin(), index.end(), o.index.begin(), o.index.end(),
                       [](const IndexEntry& a, const IndexEntry& b) {
                         return a.offset == b.offset && a.size == b.size && a.key_end == b.key_end;
@@ -92,6 +106,31 @@ Status ReadFully(File* file, uint64_t offset, std::string* out) {
                               std::to_string(out->size()) + " bytes");
   }
   return Status::OK();
+}
+
+// Parses the box after block i's handle (version 2 only): u8 prefix_bytes,
+// u8 dims, then a u32 minimum and maximum per axis. False when malformed,
+// or when it cannot describe the block's last key `key`.
+bool ParseBox(std::string_view box, std::string_view key, uint32_t i, uint32_t count, TableTail* tail) {
+  if (tail->footer.version < kTableFormatVersion || box.size() < 2) return false;
+  const uint32_t prefix = static_cast<uint8_t>(box[0]), dims = static_cast<uint8_t>(box[1]);
+  if (dims == 0 || dims > kMaxBoxDims || box.size() != 2 + 8 * size_t{dims} ||
+      key.size() < prefix + 4 * size_t{dims} + 8) {
+    return false;
+  }
+  if (tail->box_at.empty()) tail->box_at.assign(count, TableTail::kNoBox);
+  tail->box_at[i] = static_cast<uint32_t>(tail->boxes.size());
+  tail->boxes.push_back(prefix);
+  tail->boxes.push_back(dims);
+  const size_t at = tail->boxes.size();
+  tail->boxes.resize(at + 2 * dims);
+  for (uint32_t d = 0; d < dims; d++) {
+    const uint32_t lo = DecodeFixed32(box.data() + 2 + 8 * d), hi = DecodeFixed32(box.data() + 6 + 8 * d);
+    if (lo > hi) return false;
+    tail->boxes[at + d] = lo;
+    tail->boxes[at + dims + d] = hi;
+  }
+  return true;
 }
 
 // Parses the index block contents into tail->index and tail->index_keys, and
@@ -117,7 +156,8 @@ Status ParseIndex(std::string_view contents, TableTail* tail) {
     std::string_view key, handle;
     uint64_t offset, size;
     if (!view.Entry(i, &key, &handle) || !GetVarint64(&handle, &offset) ||
-        !GetVarint64(&handle, &size) || !handle.empty()) {
+        !GetVarint64(&handle, &size) ||
+        (!handle.empty() && !ParseBox(handle, key, i, count, tail))) {
       return Status::Corruption("entry " + std::to_string(i) + " has a malformed block handle");
     }
     if (offset != expected || size < kTableBlockCountSize + kTableBlockTrailerSize ||
@@ -292,6 +332,27 @@ struct TableState {
     return Status::OK();
   }
 
+  // Checks that every entry of block i lies in the block's box, if it has
+  // one: a box that does not cover its block would make filtered scans
+  // lose entries.
+  Status CheckBox(size_t i, const TableBlockView& view) const {
+    BlockBox box;
+    if (!tail.Box(i, &box)) return Status::OK();
+    const std::string_view prefix = IndexKey(i).substr(0, box.prefix_bytes);
+    for (uint32_t e = 0; e < view.count(); e++) {
+      std::string_view key, value;
+      if (!view.Entry(e, &key, &value)) return Status::Corruption("malformed entry");
+      bool inside = key.size() >= box.prefix_bytes + 4 * size_t{box.dims} + 8 && key.starts_with(prefix);
+      const char* coords = key.data() + key.size() - 8 - 4 * size_t{box.dims};
+      for (uint32_t d = 0; inside && d < box.dims; d++) {
+        const uint32_t c = DecodeBigEndian32(coords + 4 * d);
+        inside = c >= box.min[d] && c <= box.max[d];
+      }
+      if (!inside) return Status::Corruption("entry " + std::to_string(e) + " lies outside the block's box");
+    }
+    return Status::OK();
+  }
+
   // Block i from the cache, or read, validated and cached. Sets *view. The
   // hot path of every lookup: no allocation on a cache hit.
   Status GetBlock(size_t i, BlockCache::Block* block, TableBlockView* view) const {
@@ -351,7 +412,7 @@ class TableIterator final : public Table::Iterator {
       }
     }
     valid_ = false;
-    const size_t i = rep_->FindBlock(target);
+    const size_t i = Unskipped(rep_->FindBlock(target));
     if (i == rep_->blocks()) return Status::OK();  // past the last key
     CAIRN_RETURN_IF_ERROR(Load(i));
     uint32_t e;
@@ -363,8 +424,9 @@ class TableIterator final : public Table::Iterator {
 
   Status SeekToFirst() override {
     valid_ = false;
-    if (rep_->blocks() == 0) return Status::OK();
-    CAIRN_RETURN_IF_ERROR(Load(0));
+    const size_t i = Unskipped(0);
+    if (i == rep_->blocks()) return Status::OK();
+    CAIRN_RETURN_IF_ERROR(Load(i));
     return Settle(0);
   }
 
@@ -377,8 +439,18 @@ class TableIterator final : public Table::Iterator {
 
   std::string_view key() const override { return key_; }
   std::string_view value() const override { return value_; }
+  void SetBlockFilter(const BlockFilter* filter) override { filter_ = filter; }
 
  private:
+  // The first block at or after i that the filter does not skip; blocks()
+  // when none.
+  size_t Unskipped(size_t i) const {
+    if (filter_ == nullptr || rep_->tail.box_at.empty()) return i;
+    BlockBox box;
+    while (i < rep_->blocks() && rep_->tail.Box(i, &box) && filter_->Skip(rep_->IndexKey(i), box)) i++;
+    return i;
+  }
+
   // Makes block i current, reusing it when it already is.
   Status Load(size_t i) {
     if (loaded_ && block_index_ == i) return Status::OK();
@@ -421,8 +493,9 @@ class TableIterator final : public Table::Iterator {
   // block when e is past its end.
   Status Settle(uint32_t e) {
     while (e >= view_.count()) {
-      if (block_index_ + 1 >= rep_->blocks()) return Status::OK();  // end
-      CAIRN_RETURN_IF_ERROR(Load(block_index_ + 1));
+      const size_t next = Unskipped(block_index_ + 1);
+      if (next >= rep_->blocks()) return Status::OK();  // end
+      CAIRN_RETURN_IF_ERROR(Load(next));
       e = 0;
     }
     if (!view_.Entry(e, &key_, &value_)) {
@@ -436,6 +509,7 @@ class TableIterator final : public Table::Iterator {
 
   const TableState* rep_;
   const bool scan_;
+  const BlockFilter* filter_ = nullptr;
   std::shared_ptr<const std::string> chunk_;  // scan mode: blocks [chunk_first_, chunk_end_)
   size_t chunk_first_ = 0;
   size_t chunk_end_ = 0;
@@ -489,7 +563,13 @@ uint64_t Table::file_size() const { return rep_->state.tail.file_size; }
 size_t Table::index_memory_bytes() const {
   const TableTail& tail = rep_->state.tail;
   return tail.index_keys.capacity() + tail.index.capacity() * sizeof(IndexEntry) +
-         tail.group_prefixes.capacity() * sizeof(KeyPrefix);
+         tail.group_prefixes.capacity() * sizeof(KeyPrefix) +
+         (tail.box_at.capacity() + tail.boxes.capacity()) * sizeof(uint32_t);
+}
+
+size_t Table::boxed_blocks() const {
+  const std::vector<uint32_t>& at = rep_->state.tail.box_at;
+  return static_cast<size_t>(std::count_if(at.begin(), at.end(), [](uint32_t b) { return b != TableTail::kNoBox; }));
 }
 
 std::unique_ptr<Table::Iterator> Table::NewIterator() const {
@@ -539,6 +619,7 @@ Status Table::Check(std::vector<std::string>* problems) const {
       TableBlockView view;
       s = r.ValidateBlock(
           i, std::string_view(chunk).substr(static_cast<size_t>(at), r.tail.index[i].size), &view);
+      if (s.ok()) s = r.CheckBox(i, view);
       if (!s.ok()) {
         problems->push_back(r.BlockAt(i) + ": " + s.message());
         blocks_ok = false;

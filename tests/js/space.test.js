@@ -239,6 +239,30 @@ for (const [name, openDb] of Object.entries(backends)) {
       await db.close();
       await assert.rejects(s.bbox([0, 0], [1, 1]), (e) => e.code === 'CLOSED');
     });
+
+    test('after a compaction, box queries pass over blocks by their boxes and miss no point', async () => {
+      const db = await openDb();
+      const s = await db.space('grid', { dims: 2, bits: 12 });
+      const points = new Map();
+      let x = 7;
+      for (let i = 0; i < 6000; i++) {
+        x = (x * 1103515245 + 12345) % 2147483648;
+        const p = [x % 4096, Math.floor(x / 4096) % 4096];
+        points.set(p.join(','), { point: p, data: i });
+      }
+      await s.insertMany([...points.values()]);
+      await db.compact();
+      assert.equal((await db.stats()).spaceBlocksSkipped, 0);
+      for (const [lo, hi] of [[[100, 0], [100, 4095]], [[2000, 2000], [2100, 2050]], [[0, 4000], [4095, 4095]]]) {
+        const want = [...points.values()]
+          .filter(({ point: [px, py] }) => px >= lo[0] && px <= hi[0] && py >= lo[1] && py <= hi[1])
+          .map(({ point, data }) => `${point}:${data}`).sort();
+        const got = (await s.bbox(lo, hi)).map(({ point, data }) => `${point}:${data}`).sort();
+        assert.deepEqual(got, want);
+      }
+      assert.ok((await db.stats()).spaceBlocksSkipped > 0);
+      await db.close();
+    });
   });
 }
 

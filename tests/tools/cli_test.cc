@@ -237,7 +237,7 @@ TEST_F(CliTest, StatsPrintsEveryFieldAsJson) {
         "memtable_bytes", "checkpoint_entries", "checkpoint_tables", "mapped_tables", "spaces",
         "space_branches",
         "cache_bytes", "cache_capacity", "cache_hits",
-        "cache_misses", "index_bytes", "replayed_records", "direct_io"}) {
+        "cache_misses", "index_bytes", "replayed_records", "space_blocks_skipped", "direct_io"}) {
     const size_t found = out.find("\"" + std::string(k) + "\":", at);
     EXPECT_NE(found, std::string::npos) << k;
     at = found == std::string::npos ? at : found;

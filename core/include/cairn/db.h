@@ -145,6 +145,9 @@ struct Stats {
   uint64_t cache_misses = 0;
   uint64_t index_bytes = 0;       // in-memory index of checkpoint tables
   uint64_t replayed_records = 0;  // log records read at open
+  // Checkpoint-table blocks that space queries passed over unread, because
+  // their bounding box missed the query's box (since open).
+  uint64_t space_blocks_skipped = 0;
   bool direct_io = false;         // log segments written with O_DIRECT
 };
 

@@ -83,14 +83,110 @@ TEST_F(TableErrorsTest, FooterChecksum) {
   EXPECT_EQ(table.status().message(), At("footer", image.size() - 64) + ": checksum mismatch");
 }
 
+// A table whose blocks have boxes (1-D keys: a 1-byte prefix, the
+// coordinate, an 8-byte suffix), and the image offset of block 0's box.
+struct BoxedTable {
+  std::string image;
+  uint64_t box_at = 0;  // block 0's box: u8 prefix_bytes, u8 dims, min, max
+};
+
+BoxedTable BuildBoxedTable() {
+  TableContents contents;
+  for (uint32_t i = 0; i < 200; i++) {
+    std::string key = "S";
+    PutBigEndian32(&key, i * 7);
+    PutBigEndian64(&key, 0);
+    contents[key] = "v";
+  }
+  TableOptions options;
+  options.block_bytes = 128;
+  options.box_prefix_bytes = 1;
+  options.box_dims = [](std::string_view key) { return key.size() == 13 ? 1u : 0u; };
+  auto state = NewTableTestFile();
+  EXPECT_TRUE(BuildTestTable(state, contents, "meta", options).ok());
+  BoxedTable t{state->data};
+  const TableFooter footer = TestTableFooter(t.image);
+  TableBlockView view;
+  EXPECT_TRUE(view.InitAndValidate(std::string_view(t.image).substr(
+      footer.index_offset, footer.index_size - kTableBlockTrailerSize)).ok());
+  std::string_view key, handle;
+  EXPECT_TRUE(view.Entry(0, &key, &handle));
+  EXPECT_EQ(handle.size(), 1 + 2 + 10u);  // offset 0, the size, then the box
+  t.box_at = static_cast<uint64_t>(handle.data() + handle.size() - 10 - t.image.data());
+  return t;
+}
+
+void ResealIndex(std::string* image) {
+  const TableFooter footer = TestTableFooter(*image);
+  ResealTestBlock(image, footer.index_offset, footer.index_size);
+}
+
+TEST_F(TableErrorsTest, BoxesAreReadAndChecked) {
+  BoxedTable t = BuildBoxedTable();
+  EXPECT_EQ(TestTableFooter(t.image).version, 2u);
+  EXPECT_EQ(t.image.substr(t.box_at, 2), std::string("\x01\x01", 2));
+  auto table = Open(t.image);
+  ASSERT_TRUE(table.ok()) << table.status().ToString();
+  EXPECT_EQ((*table)->boxed_blocks(), TestTableBlocks(t.image).size());
+  std::vector<std::string> problems;
+  ASSERT_TRUE((*table)->Check(&problems).ok());
+  EXPECT_TRUE(problems.empty());
+}
+
+TEST_F(TableErrorsTest, BoxThatMissesItsEntriesIsReportedByCheck) {
+  BoxedTable t = BuildBoxedTable();
+  // Block 0's box claims [max, max]: every other entry of it lies outside.
+  std::string image = t.image;
+  image.replace(t.box_at + 2, 4, image.substr(t.box_at + 6, 4));
+  ResealIndex(&image);
+  auto table = Open(image);
+  ASSERT_TRUE(table.ok()) << table.status().ToString();
+  std::vector<std::string> problems;
+  ASSERT_TRUE((*table)->Check(&problems).ok());
+  ASSERT_EQ(problems.size(), 1u);
+  EXPECT_EQ(problems[0], At("block", 0) + ": entry 0 lies outside the block's box");
+}
+
+TEST_F(TableErrorsTest, MalformedBoxes) {
+  const TableFooter footer = TestTableFooter(BuildBoxedTable().image);
+  const std::string index_at = At("index block", footer.index_offset);
+  struct Case {
+    const char* what;
+    std::function<void(std::string*, uint64_t)> damage;
+  };
+  const Case cases[] = {
+      {"no axes", [](std::string* im, uint64_t at) { (*im)[at + 1] = 0; }},
+      {"more axes than the box holds", [](std::string* im, uint64_t at) { (*im)[at + 1] = 2; }},
+      {"more axes than a key holds", [](std::string* im, uint64_t at) { (*im)[at] = 9; }},
+      {"a minimum above the maximum", [](std::string* im, uint64_t at) { (*im)[at + 2] = '\xff'; }},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.what);
+    BoxedTable t = BuildBoxedTable();
+    c.damage(&t.image, t.box_at);
+    ResealIndex(&t.image);
+    auto table = Open(t.image);
+    ASSERT_FALSE(table.ok());
+    EXPECT_TRUE(table.status().IsCorruption());
+    EXPECT_EQ(table.status().message(), index_at + ": entry 0 has a malformed block handle");
+  }
+  // A version 1 table has no boxes.
+  BoxedTable t = BuildBoxedTable();
+  t.image[t.image.size() - 64 + 40] = 1;
+  ResealTestBlock(&t.image, t.image.size() - 64, 64);
+  auto table = Open(t.image);
+  ASSERT_FALSE(table.ok());
+  EXPECT_EQ(table.status().message(), index_at + ": entry 0 has a malformed block handle");
+}
+
 TEST_F(TableErrorsTest, UnsupportedVersion) {
   std::string image = image_;
   const uint64_t at = image.size() - 64;
-  image[at + 40] = 2;
+  image[at + 40] = 3;
   ResealTestBlock(&image, at, 64);
   auto table = Open(image);
   ASSERT_FALSE(table.ok());
-  EXPECT_EQ(table.status().message(), At("footer", at) + ": unsupported format version 2");
+  EXPECT_EQ(table.status().message(), At("footer", at) + ": unsupported format version 3");
 }
 
 TEST_F(TableErrorsTest, FooterOffsetsOutsideTheFile) {
