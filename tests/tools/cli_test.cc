@@ -242,8 +242,9 @@ TEST_F(CliTest, StatsPrintsEveryFieldAsJson) {
     EXPECT_NE(found, std::string::npos) << k;
     at = found == std::string::npos ? at : found;
   }
-  EXPECT_EQ(s.size(), 19u);
+  EXPECT_EQ(s.size(), 20u);
   EXPECT_EQ(s["spaces"], 0);
+  EXPECT_EQ(s["space_blocks_skipped"], 0);
   EXPECT_EQ(s["seq"], 3);
   EXPECT_EQ(s["documents"], 2);
   EXPECT_EQ(s["versions"], 3);
