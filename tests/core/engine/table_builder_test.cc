@@ -153,6 +153,33 @@ TEST(TableBuilderTest, FormatOfAOneEntryTable) {
 
 // The same table as one golden vector (FORMAT.md), so that a change of the
 // encoding or of the checksum function cannot go unnoticed.
+// A one-entry table whose block has a box (FORMAT.md, "Block boxes"): key
+// 'S', BE32(7), 8 zero bytes; value "v"; prefix_bytes 1, one axis. Version
+// 2, and the box [7, 7] after the handle.
+TEST(TableBuilderTest, GoldenOneEntryTableWithABox) {
+  std::string key = "S";
+  PutBigEndian32(&key, 7);
+  key.append(8, '\0');
+  TableOptions options;
+  options.box_prefix_bytes = 1;
+  options.box_dims = [](std::string_view k) { return k.size() == 13 ? 1u : 0u; };
+  auto state = NewTableTestFile();
+  ASSERT_TRUE(BuildTestTable(state, {{key, "v"}}, "m", options).ok());
+  static const char kGolden[] =
+      "0d0153000000070000000000000000760000000001000000011a9cc186e60578"
+      "8b0d0c5300000007000000000000000000210101070000000700000000000000"
+      "01000000024453f171ae7fd1ed6d031d5a59bdd9180f8a21000000000000002c"
+      "000000000000004d000000000000000a00000000000000010000000000000002"
+      "00000000000000434149524e54424c026e98711e36b630";
+  std::string hex;
+  for (unsigned char c : state->data) {
+    hex.push_back("0123456789abcdef"[c >> 4]);
+    hex.push_back("0123456789abcdef"[c & 15]);
+  }
+  EXPECT_EQ(hex, kGolden);
+  EXPECT_EQ(TestTableFooter(state->data).version, 2u);
+}
+
 TEST(TableBuilderTest, GoldenOneEntryTable) {
   auto state = NewTableTestFile();
   ASSERT_TRUE(BuildTestTable(state, {{"a", "b"}}, "m").ok());
