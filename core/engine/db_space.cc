@@ -44,8 +44,15 @@ constexpr size_t kMaxNameBytes = 32;
 // Payloads up to this size are copied into their 'S' entry; larger ones are
 // read from the log by hash.
 constexpr size_t kMaxInlinePayloadBytes = 1024;
-// How many Hilbert key ranges a box query reads at most.
+// How many Hilbert key ranges a box query reads at most. The checkpoint
+// tables' blocks carry bounding boxes, so a query passes over the blocks of a
+// loose range that miss its box; the memtables have none, and a scan filters
+// every entry of theirs it meets. So with few unflushed index bytes, fewer and
+// looser ranges cost less (fewer seeks, a cheaper decomposition), and with
+// many, tight ranges keep the memtable scans short.
 constexpr size_t kMaxRanges = 64;
+constexpr size_t kMaxRangesFewUnflushed = 16;
+constexpr uint64_t kFewUnflushedBytes = 4 << 20;
 // Between two ranges, a scan steps over up to this many entries before it
 // seeks instead.
 constexpr int kStepsBeforeSeek = 16;
@@ -423,7 +430,9 @@ Status DBImpl::ScanView(const SpaceDef& def, const std::vector<ViewLevel>& level
     chi[i] = std::min(hi[i], def.max[i]);
     if (clo[i] > chi[i]) return Status::OK();
   }
-  const std::vector<HilbertRange> ranges = HilbertRanges(clo.data(), chi.data(), dims, bits, kMaxRanges);
+  const uint64_t unflushed = mem_->data_bytes() + (imm_ ? imm_->data_bytes() : 0);
+  const std::vector<HilbertRange> ranges = HilbertRanges(
+      clo.data(), chi.data(), dims, bits, unflushed < kFewUnflushedBytes ? kMaxRangesFewUnflushed : kMaxRanges);
 
   // One cursor per level, each yielding its deciding entries in order.
   struct Cursor {
