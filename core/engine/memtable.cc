@@ -269,13 +269,15 @@ MemTable::MemTable(std::shared_ptr<MemTablePool> pool)
   if (pool_) {
     hashes_ = pool_->TakeHashSlots();
     newest_ = pool_->TakeNewestSlots();
-    std::fill(hashes_.begin(), hashes_.end(), HashSlots::value_type{});
-    std::fill(newest_.begin(), newest_.end(), NewestSlots::value_type{});
   }
 }
 
 MemTable::~MemTable() {
   if (pool_) {
+    // Cleared here, on the thread that drops the memtable (the checkpoint
+    // thread, for a frozen one), rather than by the writer that takes them.
+    std::fill(hashes_.begin(), hashes_.end(), HashSlots::value_type{});
+    std::fill(newest_.begin(), newest_.end(), NewestSlots::value_type{});
     pool_->Give(std::move(hashes_));
     pool_->Give(std::move(newest_));
   }

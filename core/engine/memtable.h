@@ -199,10 +199,11 @@ class MemTablePool {
       : blocks_(std::make_shared<ArenaBlockPool>(block_bytes, max_blocks)) {}
   const std::shared_ptr<ArenaBlockPool>& blocks() const { return blocks_; }
 
-  // The spare array (or an empty one), as it was given: the taker clears it.
+  // The spare array, every slot free (or an empty one).
   MemTable::HashSlots TakeHashSlots();
   MemTable::NewestSlots TakeNewestSlots();
-  // Keeps `slots` as the spare if it is larger than the one held.
+  // Keeps `slots`, which must have every slot free, as the spare if it is
+  // larger than the one held.
   void Give(MemTable::HashSlots slots);
   void Give(MemTable::NewestSlots slots);
   // Bytes of the spare arrays held.
