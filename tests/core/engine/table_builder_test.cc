@@ -153,6 +153,16 @@ TEST(TableBuilderTest, FormatOfAOneEntryTable) {
 
 // The same table as one golden vector (FORMAT.md), so that a change of the
 // encoding or of the checksum function cannot go unnoticed.
+// Lowercase hex of `bytes`, for the golden vectors.
+std::string Hex(const std::string& bytes) {
+  std::string hex;
+  for (unsigned char c : bytes) {
+    hex.push_back("0123456789abcdef"[c >> 4]);
+    hex.push_back("0123456789abcdef"[c & 15]);
+  }
+  return hex;
+}
+
 // A one-entry table whose block has a box (FORMAT.md, "Block boxes"): key
 // 'S', BE32(7), 8 zero bytes; value "v"; prefix_bytes 1, one axis. Version
 // 2, and the box [7, 7] after the handle.
@@ -171,12 +181,7 @@ TEST(TableBuilderTest, GoldenOneEntryTableWithABox) {
       "01000000024453f171ae7fd1ed6d031d5a59bdd9180f8a21000000000000002c"
       "000000000000004d000000000000000a00000000000000010000000000000002"
       "00000000000000434149524e54424c026e98711e36b630";
-  std::string hex;
-  for (unsigned char c : state->data) {
-    hex.push_back("0123456789abcdef"[c >> 4]);
-    hex.push_back("0123456789abcdef"[c & 15]);
-  }
-  EXPECT_EQ(hex, kGolden);
+  EXPECT_EQ(Hex(state->data), kGolden);
   EXPECT_EQ(TestTableFooter(state->data).version, 2u);
 }
 
@@ -188,12 +193,7 @@ TEST(TableBuilderTest, GoldenOneEntryTable) {
       "00000298ca50dcfdf34dfe6d031d5a59bdd9180f8a1500000000000000160000"
       "00000000002b000000000000000a000000000000000100000000000000010000"
       "0000000000434149524e54424cc3e4f36c95d3731e";
-  std::string hex;
-  for (unsigned char c : state->data) {
-    hex.push_back("0123456789abcdef"[c >> 4]);
-    hex.push_back("0123456789abcdef"[c & 15]);
-  }
-  EXPECT_EQ(hex, kGolden);
+  EXPECT_EQ(Hex(state->data), kGolden);
 }
 
 }  // namespace
