@@ -285,6 +285,17 @@ Status DBImpl::StageWriter(Writer* w, GroupState* group) {
   // kAhead ops later.
   constexpr size_t kAhead = 2;
   std::array<uint64_t, kAhead + 1> doc_hashes;
+  // Version hashes (BLAKE2b over each whole version) need nothing but their
+  // own version, so they are computed after the loop, on the scheduler's
+  // helpers too; earlier only where an op replaces a version this batch
+  // staged (its prev), and all of them as they are staged once a writer of
+  // the group names causes (group->hashes must hold them). Versions below
+  // `hashed` have their hash.
+  const bool defer_hashes = !group->hashes_built;
+  size_t hashed = base;
+  const auto hash_through = [&](size_t end) {
+    for (; hashed < end; hashed++) group->versions[hashed].hash = ComputeVersionHash(group->versions[hashed]);
+  };
   std::string scratch;
   // Op j is prefetched while op i = j - kAhead is staged.
   for (size_t j = 0; j < w->ops.size() + kAhead; j++) {
@@ -301,6 +312,7 @@ Status DBImpl::StageWriter(Writer* w, GroupState* group) {
     std::optional<Hash> cur_hash;
     bool cur_deleted = false;
     if (slot->index != 0) {
+      hash_through(std::max<size_t>(hashed, slot->index));
       const Version& staged = group->versions[slot->index - 1];
       cur_hash = staged.hash;
       cur_deleted = staged.deleted;
@@ -333,7 +345,7 @@ Status DBImpl::StageWriter(Writer* w, GroupState* group) {
     v.valid_to = std::move(op.options.valid_to);
     v.deleted = op.is_delete;
     v.data = std::move(op.data);
-    v.hash = ComputeVersionHash(v);
+    if (!defer_hashes) v.hash = ComputeVersionHash(v);
     delta += (op.is_delete ? 0 : 1) - (live_before ? 1 : 0);
     undo.emplace_back(slot, *slot);
     if (slot->index == 0) {
@@ -343,7 +355,20 @@ Status DBImpl::StageWriter(Writer* w, GroupState* group) {
     slot->index = static_cast<uint32_t>(group->versions.size() + 1);
     if (group->hashes_built) group->hashes.insert(v.hash);
     group->versions.push_back(std::move(v));
+    if (!defer_hashes) hashed = group->versions.size();
   }
+  const size_t unhashed = group->versions.size() - hashed;
+  constexpr size_t kHashGrain = 64;
+  if (options_.scheduler && unhashed > kHashGrain) {
+    const size_t from = hashed;
+    options_.scheduler->ParallelFor(unhashed, kHashGrain, [&](size_t begin, size_t end) {
+      for (size_t k = from + begin; k < from + end; k++) {
+        group->versions[k].hash = ComputeVersionHash(group->versions[k]);
+      }
+    });
+    hashed = group->versions.size();
+  }
+  hash_through(group->versions.size());
   group->documents_delta += delta;
   group->staged.push_back(w);
   group->writer_version_count.push_back(group->versions.size() - base);

@@ -9,6 +9,7 @@
 #include <map>
 #include <optional>
 #include <random>
+#include <set>
 #include <thread>
 
 #include "cairn/db.h"
@@ -329,6 +330,11 @@ TEST_F(DbTest, PutManyWithHelpersMatchesInOrderPreparation) {
   std::unique_ptr<Database> parallel = std::move(opened).value();
 
   std::mt19937_64 rng(5);
+  // Each document's newest hash: a version's prev must be it, also where
+  // the version it replaces was written earlier in the same batch (version
+  // hashes are computed after the batch is staged, on the helpers too).
+  std::map<std::string, Hash> newest;
+  size_t chained_in_batch = 0;
   for (int batch = 0; batch < 5; batch++) {
     std::vector<WriteOp> ops;
     for (int i = 0; i < 2000; i++) {
@@ -344,12 +350,24 @@ TEST_F(DbTest, PutManyWithHelpersMatchesInOrderPreparation) {
     auto b = parallel->PutMany(ops);
     ASSERT_TRUE(a.ok() && b.ok());
     ASSERT_EQ(a->size(), b->size());
+    std::set<std::string> in_batch;
     for (size_t i = 0; i < a->size(); i++) {
       ASSERT_EQ((*a)[i].hash, (*b)[i].hash) << "batch " << batch << " item " << i;
       ASSERT_EQ((*a)[i].data, (*b)[i].data);
+      const Version& v = (*b)[i];
+      EXPECT_EQ(v.hash, ComputeVersionHash(v)) << "batch " << batch << " item " << i;
+      auto last = newest.find(v.id);
+      ASSERT_EQ(v.prev.has_value(), last != newest.end()) << "batch " << batch << " item " << i;
+      if (last != newest.end()) EXPECT_EQ(*v.prev, last->second) << "batch " << batch << " item " << i;
+      chained_in_batch += !in_batch.insert(v.id).second;
+      newest[v.id] = v.hash;
     }
   }
+  EXPECT_GT(chained_in_batch, 500u);  // documents rewritten within their batch
   EXPECT_EQ(db_->GetHead()->head, parallel->GetHead()->head);
+  auto verified = parallel->Verify();
+  ASSERT_TRUE(verified.ok()) << verified.status().ToString();
+  EXPECT_TRUE(verified->ok);
 
   const uint64_t seq_before = parallel->GetHead()->seq;
   for (size_t first_bad : {0u, 31u, 32u, 300u, 1999u}) {
