@@ -242,6 +242,19 @@ class DBImpl final : public Database {
                                std::string_view doc_json, const WriteOptions& options,
                                bool is_delete);
   Status StageWriter(Writer* w, GroupState* group) REQUIRES(write_mu_);
+  // What the index holds for an op's document before its batch: its newest
+  // version, if any.
+  struct CurrentVersion {
+    uint64_t doc_hash = 0;  // DocFilterHash of the document's prefix
+    Status status;          // of the lookup
+    bool found = false;
+    bool deleted = false;
+    Hash hash;
+  };
+  // Looks up every op's current version, (*out)[i] for ops[i] (out sized to
+  // match), on the scheduler's helpers too.
+  void LookUpCurrentVersions(const std::vector<PreparedOp>& ops, std::vector<CurrentVersion>* out)
+      REQUIRES(write_mu_) REQUIRES_SHARED(index_mu_);
   // Starts fetching what looking up the current version of (coll, id) will
   // touch: the memtables' slots and the tables' filter lines. A batch calls
   // it a few documents ahead, so the lookups find them in the CPU cache.

@@ -278,13 +278,6 @@ Status DBImpl::StageWriter(Writer* w, GroupState* group) {
   };
   int64_t delta = 0;
   ReaderLock index_lock(&index_mu_);
-  // Each lookup below is a few cache misses into tables far larger than the
-  // CPU cache; fetching them kAhead documents early overlaps them with the
-  // hashing of the documents in between.
-  // The prefix hashes computed for the prefetches are kept for the lookups
-  // kAhead ops later.
-  constexpr size_t kAhead = 2;
-  std::array<uint64_t, kAhead + 1> doc_hashes;
   // Version hashes (BLAKE2b over each whole version) need nothing but their
   // own version, so they are computed after the loop, on the scheduler's
   // helpers too; earlier only where an op replaces a version this batch
@@ -296,32 +289,29 @@ Status DBImpl::StageWriter(Writer* w, GroupState* group) {
   const auto hash_through = [&](size_t end) {
     for (; hashed < end; hashed++) group->versions[hashed].hash = ComputeVersionHash(group->versions[hashed]);
   };
-  std::string scratch;
-  // Op j is prefetched while op i = j - kAhead is staged.
-  for (size_t j = 0; j < w->ops.size() + kAhead; j++) {
-    if (j < w->ops.size()) {
-      const uint64_t h = PrefetchDocument(w->ops[j].coll, w->ops[j].id, &scratch);
-      __builtin_prefetch(&group->doc_slots[h & (group->doc_slots.size() - 1)]);
-      doc_hashes[j % doc_hashes.size()] = h;
-    }
-    if (j < kAhead) continue;
-    const size_t i = j - kAhead;
+  std::vector<CurrentVersion> current(w->ops.size());
+  LookUpCurrentVersions(w->ops, &current);
+  const size_t slot_mask = group->doc_slots.size() - 1;
+  constexpr size_t kAhead = 2;
+  for (size_t i = 0; i < w->ops.size(); i++) {
+    if (i + kAhead < w->ops.size()) __builtin_prefetch(&group->doc_slots[current[i + kAhead].doc_hash & slot_mask]);
     PreparedOp& op = w->ops[i];
-    const uint64_t doc_hash = doc_hashes[i % doc_hashes.size()];
+    const uint64_t doc_hash = current[i].doc_hash;
     GroupState::DocSlot* slot = group->FindDoc(doc_hash, op.coll, op.id);
     std::optional<Hash> cur_hash;
     bool cur_deleted = false;
     if (slot->index != 0) {
+      // Staged earlier in this group: that version replaces whatever the
+      // index holds.
       hash_through(std::max<size_t>(hashed, slot->index));
       const Version& staged = group->versions[slot->index - 1];
       cur_hash = staged.hash;
       cur_deleted = staged.deleted;
     } else {
-      auto ref = FindVersionRef(op.coll, op.id, UINT64_MAX);
-      if (!ref.ok()) return fail(i, ref.status());
-      if (ref.value()) {
-        cur_hash = ref.value()->hash;
-        cur_deleted = ref.value()->deleted;
+      if (!current[i].status.ok()) return fail(i, current[i].status);
+      if (current[i].found) {
+        cur_hash = current[i].hash;
+        cur_deleted = current[i].deleted;
       }
     }
     const bool live_before = cur_hash && !cur_deleted;
@@ -429,6 +419,40 @@ Status DBImpl::CommitGroup(GroupState* group) {
   active_end_ = log_->end();
   log_bytes_ += record_bytes;
   return Status::OK();
+}
+
+void DBImpl::LookUpCurrentVersions(const std::vector<PreparedOp>& ops, std::vector<CurrentVersion>* out) {
+  // The lookups only read the index, which nothing changes while the leader
+  // stages: it holds write_mu_ (no other write, no memtable switch) and
+  // index_mu_ shared (no checkpoint installs a table), so the scheduler's
+  // helpers can share them, on the leader's hold of the lock.
+  const auto look_up = [&](size_t begin, size_t end) NO_THREAD_SAFETY_ANALYSIS {
+    // Each lookup is a few cache misses into tables far larger than the CPU
+    // cache: fetching them kAhead documents early overlaps them with the
+    // lookups in between.
+    constexpr size_t kAhead = 4;
+    std::string scratch;
+    for (size_t j = begin; j < end + kAhead; j++) {
+      if (j < end) (*out)[j].doc_hash = PrefetchDocument(ops[j].coll, ops[j].id, &scratch);
+      if (j < begin + kAhead) continue;
+      const size_t i = j - kAhead;
+      CurrentVersion& c = (*out)[i];
+      auto ref = FindVersionRef(ops[i].coll, ops[i].id, UINT64_MAX);
+      if (!ref.ok()) {
+        c.status = ref.status();
+      } else if (ref.value()) {
+        c.found = true;
+        c.deleted = ref.value()->deleted;
+        c.hash = ref.value()->hash;
+      }
+    }
+  };
+  constexpr size_t kGrain = 64;
+  if (options_.scheduler && ops.size() > kGrain) {
+    options_.scheduler->ParallelFor(ops.size(), kGrain, look_up);
+  } else {
+    look_up(0, ops.size());
+  }
 }
 
 uint64_t DBImpl::PrefetchDocument(std::string_view coll, std::string_view id, std::string* scratch) {

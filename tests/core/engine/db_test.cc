@@ -314,10 +314,11 @@ TEST_F(DbTest, OpenReplaysOnlyTheTailAfterACheckpoint) {
   ASSERT_TRUE(g.ok() && g->has_value());
 }
 
-// PutMany hands the validation and canonicalization of a large batch to the
-// scheduler's helpers. The versions must be exactly those of preparing the
-// batch in order on one thread, and a bad batch must name its first bad
-// item whichever thread met it first, and write nothing.
+// PutMany hands the validation and canonicalization of a large batch, the
+// lookups of its documents' current versions and the hashing of its
+// versions to the scheduler's helpers. The versions must be exactly those
+// of staging the batch in order on one thread, and a bad batch must name
+// its first bad item whichever thread met it first, and write nothing.
 TEST_F(DbTest, PutManyWithHelpersMatchesInOrderPreparation) {
   ThreadScheduler helpers(3);  // more helpers than ranges run at once on a small machine
   FixedClock other_clock;
@@ -334,8 +335,27 @@ TEST_F(DbTest, PutManyWithHelpersMatchesInOrderPreparation) {
   // the version it replaces was written earlier in the same batch (version
   // hashes are computed after the batch is staged, on the helpers too).
   std::map<std::string, Hash> newest;
+  std::set<std::string> live;
   size_t chained_in_batch = 0;
   for (int batch = 0; batch < 5; batch++) {
+    if (batch == 2) {
+      // Later lookups then also find versions in a checkpoint table.
+      ASSERT_TRUE(db_->Checkpoint().ok());
+      ASSERT_TRUE(parallel->Checkpoint().ok());
+    }
+    if (batch == 3) {
+      // Tombstones: a later put's prev is the tombstone, and the document
+      // counts as live again.
+      for (const std::string id : {"d5", "d77", "d1234", "d2999"}) {
+        if (!live.count(id)) continue;
+        auto x = db_->Delete("c", id);
+        auto y = parallel->Delete("c", id);
+        ASSERT_TRUE(x.ok() && y.ok());
+        ASSERT_EQ(x->hash, y->hash);
+        newest[id] = y->hash;
+        live.erase(id);
+      }
+    }
     std::vector<WriteOp> ops;
     for (int i = 0; i < 2000; i++) {
       const uint64_t r = rng();
@@ -361,7 +381,10 @@ TEST_F(DbTest, PutManyWithHelpersMatchesInOrderPreparation) {
       if (last != newest.end()) EXPECT_EQ(*v.prev, last->second) << "batch " << batch << " item " << i;
       chained_in_batch += !in_batch.insert(v.id).second;
       newest[v.id] = v.hash;
+      live.insert(v.id);
     }
+    EXPECT_EQ(parallel->GetStats().documents, live.size()) << "batch " << batch;
+    EXPECT_EQ(db_->GetStats().documents, live.size()) << "batch " << batch;
   }
   EXPECT_GT(chained_in_batch, 500u);  // documents rewritten within their batch
   EXPECT_EQ(db_->GetHead()->head, parallel->GetHead()->head);
