@@ -409,7 +409,10 @@ void MemTable::InsertOrdered(std::string_view key, std::string_view value) {
   // inserted, or a few entries further on, skip the walk from the root.
   OrderedMap::iterator it = ordered_.end();
   if (last_ != ordered_.end() && last_->first < key) {
-    it = std::next(last_);
+    // Past the largest key (ids written in order) the new entry goes last:
+    // no step from the last entry, which for the largest climbs the whole
+    // right spine of the tree to reach end().
+    it = last_ == std::prev(ordered_.end()) ? ordered_.end() : std::next(last_);
     for (int steps = 0; it != ordered_.end() && it->first < key; steps++, ++it) {
       if (steps == 4) {
         it = ordered_.lower_bound(key);
