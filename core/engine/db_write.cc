@@ -476,44 +476,72 @@ void DBImpl::ApplyVersions(const std::vector<Version>& versions, const std::vect
   constexpr size_t kSortedApplyVersions = 8192;
   const bool sorted = versions.size() >= kSortedApplyVersions;
   if (sorted) mem_->BeginSorted();
-  std::string key, value, prefix;  // reused: no allocation per version
   // The slots each version goes to (its document's newest-version slot, its
   // 'h' slot) lie in tables far larger than the CPU cache, and the log's
   // sync since StageWriter probed them has let them go cold: fetch them a
   // few versions ahead, as StageWriter does its lookups.
   constexpr size_t kAhead = 4;
+  // The version entries, and the effect and collection entries they imply:
+  // Puts only, no reads.
+  const auto put_versions = [&]() NO_THREAD_SAFETY_ANALYSIS {
+    std::string key, value, prefix;  // reused: no allocation per version
+    for (size_t i = 0; i < versions.size(); i++) {
+      if (i + kAhead < versions.size()) {
+        const Version& ahead = versions[i + kAhead];
+        prefix.clear();
+        AppendDocPrefix(&prefix, ahead.coll, ahead.id);
+        mem_->PrefetchVersion(DocFilterHash(prefix));
+      }
+      const Version& v = versions[i];
+      // Small items are copied into the index, so a point read is one lookup.
+      // Not those of spatial points: their 'S' entries already hold their
+      // payloads, and reads by document key (history) are rare.
+      const std::string_view item =
+          locs[i].length <= kMaxInlineItemBytes && v.coll != "_cairn_point"
+              ? payload.substr(locs[i].offset - commit.payload_offset, locs[i].length)
+              : std::string_view();
+      key.clear();
+      AppendVersionKey(&key, v.coll, v.id, v.seq);
+      value.clear();
+      AppendVersionRef(&value, v.hash, locs[i], v.deleted, item);
+      mem_->Put(key, value);
+      for (const Hash& cause : v.caused_by) mem_->Put(EffectKey(cause, v.hash), "");
+      if (!collections_.count(v.coll)) {
+        collections_.insert(v.coll);
+        mem_->Put(CollectionKey(v.coll), "");
+      }
+    }
+  };
+  // The 'h' entries (a version's hash, its location).
+  const auto put_hashes = [&] {
+    std::string key, value;
+    for (size_t i = 0; i < versions.size(); i++) {
+      if (i + kAhead < versions.size()) mem_->PrefetchHashKey(versions[i + kAhead].hash);
+      key.clear();
+      AppendHashKey(&key, versions[i].hash);
+      value.clear();
+      EncodeLocation(&value, locs[i]);
+      mem_->Put(key, value);
+    }
+  };
+  // The two touch separate parts of the memtable (MemTable::Put), and
+  // nothing else touches it (the caller holds index_mu_ exclusively): for a
+  // large group the scheduler's helper adds the 'h' entries meanwhile.
+  constexpr size_t kParallelApplyVersions = 256;
+  if (options_.scheduler && versions.size() >= kParallelApplyVersions) {
+    options_.scheduler->ParallelFor(2, 1, [&](size_t begin, size_t end) {
+      for (size_t part = begin; part < end; part++) part == 0 ? put_versions() : put_hashes();
+    });
+  } else {
+    put_versions();
+    put_hashes();
+  }
+  // Then, in order, what each version implies for the secondary indexes,
+  // spaces and edges. These may read the memtable, so they come after the
+  // two above; none reads a version or hash entry.
   for (size_t i = 0; i < versions.size(); i++) {
-    if (i + kAhead < versions.size()) {
-      const Version& ahead = versions[i + kAhead];
-      mem_->PrefetchHashKey(ahead.hash);
-      prefix.clear();
-      AppendDocPrefix(&prefix, ahead.coll, ahead.id);
-      mem_->PrefetchVersion(DocFilterHash(prefix));
-    }
     const Version& v = versions[i];
-    // Small items are copied into the index, so a point read is one lookup.
-    // Not those of spatial points: their 'S' entries already hold their
-    // payloads, and reads by document key (history) are rare.
-    const std::string_view item =
-        locs[i].length <= kMaxInlineItemBytes && v.coll != "_cairn_point"
-            ? payload.substr(locs[i].offset - commit.payload_offset, locs[i].length)
-            : std::string_view();
-    key.clear();
-    AppendVersionKey(&key, v.coll, v.id, v.seq);
-    value.clear();
-    AppendVersionRef(&value, v.hash, locs[i], v.deleted, item);
-    mem_->Put(key, value);
-    key.clear();
-    AppendHashKey(&key, v.hash);
-    value.clear();
-    EncodeLocation(&value, locs[i]);
-    mem_->Put(key, value);
-    for (const Hash& cause : v.caused_by) mem_->Put(EffectKey(cause, v.hash), "");
     if (!index_defs_.empty() || v.coll.starts_with("_cairn")) ApplySecondary(v, locs[i]);
-    if (!collections_.count(v.coll)) {
-      collections_.insert(v.coll);
-      mem_->Put(CollectionKey(v.coll), "");
-    }
   }
   if (sorted) mem_->EndSorted();
   versions_ += versions.size();

@@ -264,6 +264,7 @@ class MergingIterator final : public Table::Iterator {
 MemTable::MemTable(std::shared_ptr<MemTablePool> pool)
     : pool_(std::move(pool)),
       arena_(pool_ ? pool_->blocks() : nullptr),
+      hash_arena_(pool_ ? pool_->blocks() : nullptr),
       ordered_(OrderedMap::allocator_type(&arena_)),
       last_(ordered_.end()) {
   if (pool_) {
@@ -373,8 +374,8 @@ const MemTable::HashEntry* MemTable::FindHashEntry(std::string_view key) const {
 }
 
 void MemTable::Put(std::string_view key, std::string_view value) {
-  data_bytes_ += key.size() + value.size();
   if (IsHashKey(key)) {
+    hash_data_bytes_ += key.size() + value.size();
     bool inserted;
     Slot<HashEntry*>* slot = FindOrInsert(
         &hashes_, &hash_count_, HashKeyHash(key),
@@ -383,15 +384,16 @@ void MemTable::Put(std::string_view key, std::string_view value) {
         },
         &inserted);
     if (!inserted) {
-      slot->payload->value = arena_.Copy(value);
+      slot->payload->value = hash_arena_.Copy(value);
       return;
     }
-    auto* e = reinterpret_cast<HashEntry*>(arena_.Allocate(sizeof(HashEntry), alignof(HashEntry)));
-    e->key = arena_.Copy(key);
-    e->value = arena_.Copy(value);
+    auto* e = reinterpret_cast<HashEntry*>(hash_arena_.Allocate(sizeof(HashEntry), alignof(HashEntry)));
+    e->key = hash_arena_.Copy(key);
+    e->value = hash_arena_.Copy(value);
     slot->payload = e;
     return;
   }
+  data_bytes_ += key.size() + value.size();
   if (sorted_mode_) {
     // The entry first, its bytes right after: a run's reads of an entry and
     // its key then share cache lines.
@@ -633,7 +635,7 @@ bool MemTable::Find(std::string_view key, std::string_view* value) const {
 size_t MemTable::bytes() const {
   size_t runs = 0;
   for (const auto& run : runs_) runs += run->capacity() * sizeof(Run::value_type);
-  return arena_.memory_bytes() + hashes_.capacity() * sizeof(hashes_[0]) +
+  return arena_.memory_bytes() + hash_arena_.memory_bytes() + hashes_.capacity() * sizeof(hashes_[0]) +
          newest_.capacity() * sizeof(newest_[0]) + runs;
 }
 

@@ -49,7 +49,9 @@ class MemTable {
   MemTable& operator=(const MemTable&) = delete;
 
   // Inserts (key, value), replacing the value of an equal key. Both are
-  // copied.
+  // copied. Hash keys ('h' + a version hash) go into the hash table, with
+  // their own arena, and every other key elsewhere: one thread may Put hash
+  // keys while another Puts the rest, with nothing else running meanwhile.
   void Put(std::string_view key, std::string_view value);
 
   // Between BeginSorted and EndSorted, Put copies ordered (non-hash) entries
@@ -96,7 +98,7 @@ class MemTable {
     return ordered_.size() + run_entries_ + hash_count_;
   }
   // Bytes of keys and values: about what the entries take in a table.
-  uint64_t data_bytes() const { return data_bytes_; }
+  uint64_t data_bytes() const { return data_bytes_ + hash_data_bytes_; }
   // Memory held: arena blocks and hash table slots.
   size_t bytes() const;
 
@@ -166,8 +168,10 @@ class MemTable {
   void NoteVersion(const Entry* e);
 
   std::shared_ptr<MemTablePool> pool_;
-  Arena arena_;
+  Arena arena_;       // everything but the hash entries
+  Arena hash_arena_;  // the hash entries (see Put)
   uint64_t data_bytes_ = 0;
+  uint64_t hash_data_bytes_ = 0;
   OrderedMap ordered_;
   OrderedMap::iterator last_;  // the entry inserted last, or end()
   bool sorted_mode_ = false;

@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -336,7 +337,13 @@ TEST_F(DbTest, PutManyWithHelpersMatchesInOrderPreparation) {
   // hashes are computed after the batch is staged, on the helpers too).
   std::map<std::string, Hash> newest;
   std::set<std::string> live;
+  std::map<std::string, uint64_t> z_of;  // each document's newest z, less its .5
   size_t chained_in_batch = 0;
+  // An index: each version's index entries are added after the group's
+  // version and hash entries, which the helpers add side by side.
+  ASSERT_TRUE(db_->CreateIndex("c", "z").ok());
+  ASSERT_TRUE(parallel->CreateIndex("c", "z").ok());
+  const uint64_t system_docs = parallel->GetStats().documents;  // the index's definition
   for (int batch = 0; batch < 5; batch++) {
     if (batch == 2) {
       // Later lookups then also find versions in a checkpoint table.
@@ -359,6 +366,7 @@ TEST_F(DbTest, PutManyWithHelpersMatchesInOrderPreparation) {
     std::vector<WriteOp> ops;
     for (int i = 0; i < 2000; i++) {
       const uint64_t r = rng();
+      z_of["d" + std::to_string(r % 3000)] = r % 1000;
       // Keys out of order, numbers to canonicalize, some documents rewritten
       // within the batch.
       ops.push_back({"c", "d" + std::to_string(r % 3000),
@@ -383,14 +391,48 @@ TEST_F(DbTest, PutManyWithHelpersMatchesInOrderPreparation) {
       newest[v.id] = v.hash;
       live.insert(v.id);
     }
-    EXPECT_EQ(parallel->GetStats().documents, live.size()) << "batch " << batch;
-    EXPECT_EQ(db_->GetStats().documents, live.size()) << "batch " << batch;
+    EXPECT_EQ(parallel->GetStats().documents, system_docs + live.size()) << "batch " << batch;
+    EXPECT_EQ(db_->GetStats().documents, system_docs + live.size()) << "batch " << batch;
   }
   EXPECT_GT(chained_in_batch, 500u);  // documents rewritten within their batch
   EXPECT_EQ(db_->GetHead()->head, parallel->GetHead()->head);
   auto verified = parallel->Verify();
   ASSERT_TRUE(verified.ok()) << verified.status().ToString();
   EXPECT_TRUE(verified->ok);
+  // Every newest version by its hash (the 'h' entries).
+  for (const auto& [id, hash] : newest) {
+    auto v = parallel->GetByHash(hash);
+    ASSERT_TRUE(v.ok() && v->has_value()) << id;
+    EXPECT_EQ((*v)->id, id);
+    EXPECT_EQ((*v)->hash, hash);
+    EXPECT_EQ((*v)->deleted, !live.count(id));
+  }
+  // The index, once built, against the model.
+  for (int waited = 0; waited < 1000; waited++) {
+    auto defs = parallel->Indexes();
+    ASSERT_TRUE(defs.ok() && defs->size() == 1);
+    if ((*defs)[0].ready) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  for (uint64_t z : {0u, 7u, 500u, 999u}) {
+    const std::string q = "FROM c WHERE z = " + std::to_string(z) + ".5";
+    std::set<std::string> expected;
+    for (const std::string& id : live) {
+      if (z_of.at(id) == z) expected.insert(id);
+    }
+    for (Database* d : {db_.get(), parallel.get()}) {
+      auto r = d->Query(q);
+      ASSERT_TRUE(r.ok()) << r.status().ToString();
+      EXPECT_NE(r->plan.find("access: index"), std::string::npos) << r->plan;
+      std::set<std::string> ids;
+      for (const std::string& row : r->rows) {
+        const size_t at = row.find("\"_id\":\"");
+        ASSERT_NE(at, std::string::npos) << row;
+        ids.insert(row.substr(at + 7, row.find('"', at + 7) - at - 7));
+      }
+      EXPECT_EQ(ids, expected) << q;
+    }
+  }
 
   const uint64_t seq_before = parallel->GetHead()->seq;
   for (size_t first_bad : {0u, 31u, 32u, 300u, 1999u}) {
