@@ -1,10 +1,24 @@
 #include "storage-backends/posix/thread_scheduler.h"
 
 #include <algorithm>
+#include <cerrno>
+
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 namespace cairn {
 
-ThreadScheduler::ThreadScheduler(size_t helpers) : thread_([this] { Run(); }) {
+namespace {
+
+int BackgroundNice(int requested) {
+  return std::thread::hardware_concurrency() > 1 ? std::max(requested, 0) : 0;
+}
+
+}  // namespace
+
+ThreadScheduler::ThreadScheduler(size_t helpers, int background_nice)
+    : background_nice_(BackgroundNice(background_nice)), thread_([this] { Run(); }) {
   if (helpers == SIZE_MAX) {
     const unsigned hardware = std::thread::hardware_concurrency();
     helpers = hardware > 1 ? hardware - 1 : 0;
@@ -37,6 +51,15 @@ void ThreadScheduler::Schedule(std::function<void()> task) {
 }
 
 void ThreadScheduler::Run() {
+  if (background_nice_ > 0) {
+    // Linux gives each thread its own nice value (setpriority on a thread
+    // id); the new thread starts with its creator's. The kernel caps it at
+    // 19. Failing changes nothing but the priority, so it is not an error.
+    const id_t self = static_cast<id_t>(syscall(SYS_gettid));
+    errno = 0;
+    const int current = getpriority(PRIO_PROCESS, self);
+    if (errno == 0) (void)setpriority(PRIO_PROCESS, self, std::min(current + background_nice_, 19));
+  }
   std::unique_lock<std::mutex> l(mu_);
   for (;;) {
     cv_.wait(l, [this] { return stopping_ || !tasks_.empty(); });

@@ -3,6 +3,12 @@
 // threads, one fewer than the machine's hardware threads (none on a
 // one-core machine, where ParallelFor runs inline).
 //
+// On a machine with more than one hardware thread the worker runs at a lower
+// CPU priority (a higher nice value) than the thread that made the
+// scheduler: a checkpoint then takes the cores that writers, readers and
+// helpers leave idle instead of delaying them. On one core it keeps the
+// same priority, so that a busy writer cannot starve checkpoints.
+//
 // Thread-safety: thread-safe. One ParallelFor has the helpers at a time; a
 // call made while they are busy runs on its own thread. The destructor runs
 // every queued task, then joins the threads; destroy it after every Database
@@ -26,9 +32,14 @@ namespace cairn {
 
 class ThreadScheduler final : public Scheduler {
  public:
+  // How much the worker's nice value exceeds its creator's by default.
+  static constexpr int kBackgroundNice = 10;
+
   // helpers: how many ParallelFor helper threads to start; the default,
   // SIZE_MAX, means one fewer than std::thread::hardware_concurrency().
-  explicit ThreadScheduler(size_t helpers = SIZE_MAX);
+  // background_nice: how much higher the worker's nice value is (0 keeps
+  // the creator's priority; on one hardware thread it always does).
+  explicit ThreadScheduler(size_t helpers = SIZE_MAX, int background_nice = kBackgroundNice);
   ~ThreadScheduler() override;
   ThreadScheduler(const ThreadScheduler&) = delete;
   ThreadScheduler& operator=(const ThreadScheduler&) = delete;
@@ -37,6 +48,8 @@ class ThreadScheduler final : public Scheduler {
   void ParallelFor(size_t n, size_t grain, const std::function<void(size_t, size_t)>& fn) override;
 
   size_t helpers() const { return helpers_.size(); }
+  // The nice value added to the worker's (see the class comment).
+  int background_nice() const { return background_nice_; }
 
  private:
   void Run();
@@ -48,6 +61,7 @@ class ThreadScheduler final : public Scheduler {
   std::condition_variable cv_;
   std::deque<std::function<void()>> tasks_;
   bool stopping_ = false;
+  const int background_nice_;  // before thread_, which reads it
   std::thread thread_;
 
   // The ParallelFor job the helpers work on. job_mu_ is held by the caller

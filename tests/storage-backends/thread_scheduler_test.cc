@@ -6,11 +6,18 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <cerrno>
+#include <future>
 #include <chrono>
 #include <mutex>
 #include <set>
 #include <thread>
+#include <utility>
 #include <vector>
+
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 namespace cairn {
 namespace {
@@ -101,6 +108,52 @@ TEST(ThreadSchedulerTest, ScheduledTasksRunInOrderBeforeDestruction) {
   }
   ASSERT_EQ(order.size(), 100u);
   for (int i = 0; i < 100; i++) EXPECT_EQ(order[i], i);
+}
+
+// The nice value of the calling thread (Linux: each thread has its own).
+int ThreadNice() {
+  errno = 0;
+  const int nice = getpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)));
+  EXPECT_EQ(errno, 0);
+  return nice;
+}
+
+// The nice value the worker ran a task at, and one of the helpers' (or -100
+// if none took a range).
+std::pair<int, int> WorkerAndHelperNice(ThreadScheduler* s) {
+  std::promise<int> worker;
+  s->Schedule([&] { worker.set_value(ThreadNice()); });
+  const int worker_nice = worker.get_future().get();
+  std::atomic<int> helper_nice{-100};
+  const std::thread::id caller = std::this_thread::get_id();
+  s->ParallelFor(64, 1, [&](size_t, size_t) {
+    if (std::this_thread::get_id() != caller) helper_nice = ThreadNice();
+    std::this_thread::sleep_for(std::chrono::microseconds(200));
+  });
+  return {worker_nice, helper_nice.load()};
+}
+
+TEST(ThreadSchedulerTest, BackgroundTasksRunAtALowerPriorityWhereThereIsAnotherCore) {
+  const int mine = ThreadNice();
+  const bool several_cores = std::thread::hardware_concurrency() > 1;
+  {
+    ThreadScheduler s(1);
+    EXPECT_EQ(s.background_nice(), several_cores ? ThreadScheduler::kBackgroundNice : 0);
+    const auto [worker, helper] = WorkerAndHelperNice(&s);
+    EXPECT_EQ(worker, std::min(mine + s.background_nice(), 19));
+    // The helpers work for a caller that waits on them: its priority.
+    if (helper != -100) EXPECT_EQ(helper, mine);
+  }
+  {
+    ThreadScheduler s(1, 0);
+    EXPECT_EQ(s.background_nice(), 0);
+    EXPECT_EQ(WorkerAndHelperNice(&s).first, mine);
+  }
+  {
+    ThreadScheduler s(1, 3);
+    EXPECT_EQ(WorkerAndHelperNice(&s).first, std::min(mine + (several_cores ? 3 : 0), 19));
+  }
+  EXPECT_EQ(ThreadNice(), mine);  // the caller's own priority is untouched
 }
 
 }  // namespace
