@@ -675,56 +675,91 @@ Result<std::vector<uint64_t>> DBImpl::WriteSpatial(std::string_view space, std::
     CAIRN_RETURN_IF_ERROR(BranchChain(space, def, branch, visible_seq_).status());
   }
   const JsonLimits jl{options_.limits.max_depth, options_.limits.max_document_bytes};
-  std::vector<PreparedOp> prepared;
-  prepared.reserve(ops.size());
-  // Deletes of points this batch wrote before, by id: live after the batch's
-  // earlier ops? Kept only when the batch deletes something.
-  std::unordered_map<std::string, bool> batch_live;
-  const bool track_live =
-      check_live && std::any_of(ops.begin(), ops.end(), [](const SpatialWrite& w) { return w.is_delete; });
-  for (size_t i = 0; i < ops.size(); i++) {
+  std::vector<PreparedOp> prepared(ops.size());
+  // An item's error names its place in a batch (built only for an error).
+  const auto fail = [&](size_t i, const Status& s) {
+    return ops.size() > 1 ? s.WithContext("batch item " + std::to_string(i)) : s;
+  };
+  // An insert: its point checked, its id, its payload canonicalized and
+  // wrapped. Needs nothing from the other writes.
+  const auto prepare_insert = [&](size_t i) -> Status {
     const SpatialWrite& w = ops[i];
-    // An item's error names its place in a batch (built only for an error).
-    const auto fail = [&](const Status& s) {
-      return ops.size() > 1 ? s.WithContext("batch item " + std::to_string(i)) : s;
-    };
-    if (Status s = CheckPoint(w.point, def.dims, def.bits, "point"); !s.ok()) return fail(s);
-    PreparedOp op;
+    CAIRN_RETURN_IF_ERROR(CheckPoint(w.point, def.dims, def.bits, "point"));
+    PreparedOp& op = prepared[i];
     op.coll = kPointCollection;
     op.id = PointId(space, branch, w.point);
-    op.is_delete = w.is_delete;
-    if (w.is_delete) {
-      op.data = "null";
-      op.allow_absent = true;
-      if (check_live) {
-        bool live;
-        if (auto it = batch_live.find(op.id); it != batch_live.end()) {
-          live = it->second;
-        } else {
-          SpaceReadOptions ro;
-          ro.branch = std::string(branch);
-          CAIRN_ASSIGN_OR_RETURN(uint64_t n, SpaceCount(space, w.point, w.point, ro));
-          live = n > 0;
-        }
-        if (!live) {
-          return fail(Status::NotFound("point [" + PointList(w.point.data(), w.point.size()) + "] is not live in " +
-                                       std::string(space) + "/" + std::string(branch)));
-        }
-      }
-    } else if (w.payload.binary) {
+    if (w.payload.binary) {
       if (w.payload.data.size() > options_.limits.max_document_bytes / 2) {
-        return fail(Status::InvalidArgument("point: payload of " + std::to_string(w.payload.data.size()) +
-                                            " bytes is over the limit of " +
-                                            std::to_string(options_.limits.max_document_bytes / 2)));
+        return Status::InvalidArgument("point: payload of " + std::to_string(w.payload.data.size()) +
+                                       " bytes is over the limit of " +
+                                       std::to_string(options_.limits.max_document_bytes / 2));
       }
       op.data = PointData(w.point, w.payload);
     } else {
       auto canon = CanonicalizeJson(w.payload.data.empty() ? std::string_view("null") : w.payload.data, jl);
-      if (!canon.ok()) return fail(canon.status().WithContext("point [" + PointList(w.point.data(), w.point.size()) + "]"));
+      if (!canon.ok()) return canon.status().WithContext("point [" + PointList(w.point.data(), w.point.size()) + "]");
       op.data = PointData(w.point, SpatialPayload{std::move(canon).value(), false});
     }
-    if (track_live) batch_live[op.id] = !w.is_delete;
-    prepared.push_back(std::move(op));
+    return Status::OK();
+  };
+  const bool has_deletes =
+      std::any_of(ops.begin(), ops.end(), [](const SpatialWrite& w) { return w.is_delete; });
+  constexpr size_t kGrain = 64;
+  if (!has_deletes && options_.scheduler && ops.size() > kGrain) {
+    // A batch of inserts is shared with the scheduler's helpers, as
+    // PutMany's documents are; the error reported is the first bad item's.
+    Mutex error_mu;
+    size_t error_at = SIZE_MAX;  // guarded by error_mu
+    Status error;                // guarded by error_mu
+    options_.scheduler->ParallelFor(ops.size(), kGrain, [&](size_t begin, size_t end) {
+      for (size_t i = begin; i < end; i++) {
+        Status s = prepare_insert(i);
+        if (s.ok()) continue;
+        MutexLock l(&error_mu);
+        if (i < error_at) {
+          error_at = i;
+          error = std::move(s);
+        }
+        return;  // the rest of this range cannot hold an earlier error
+      }
+    });
+    if (error_at != SIZE_MAX) return fail(error_at, error);
+  } else {
+    // Deletes of points this batch wrote before, by id: live after the
+    // batch's earlier ops? Kept only when the batch deletes something.
+    std::unordered_map<std::string, bool> batch_live;
+    const bool track_live = check_live && has_deletes;
+    for (size_t i = 0; i < ops.size(); i++) {
+      const SpatialWrite& w = ops[i];
+      if (!w.is_delete) {
+        if (Status s = prepare_insert(i); !s.ok()) return fail(i, s);
+      } else {
+        if (Status s = CheckPoint(w.point, def.dims, def.bits, "point"); !s.ok()) return fail(i, s);
+        PreparedOp& op = prepared[i];
+        op.coll = kPointCollection;
+        op.id = PointId(space, branch, w.point);
+        op.is_delete = true;
+        op.data = "null";
+        op.allow_absent = true;
+        if (check_live) {
+          bool live;
+          if (auto it = batch_live.find(op.id); it != batch_live.end()) {
+            live = it->second;
+          } else {
+            SpaceReadOptions ro;
+            ro.branch = std::string(branch);
+            CAIRN_ASSIGN_OR_RETURN(uint64_t n, SpaceCount(space, w.point, w.point, ro));
+            live = n > 0;
+          }
+          if (!live) {
+            return fail(i, Status::NotFound("point [" + PointList(w.point.data(), w.point.size()) +
+                                            "] is not live in " + std::string(space) + "/" +
+                                            std::string(branch)));
+          }
+        }
+      }
+      if (track_live) batch_live[prepared[i].id] = !w.is_delete;
+    }
   }
   CAIRN_ASSIGN_OR_RETURN(std::vector<Version> versions, Write(std::move(prepared)));
   std::vector<uint64_t> seqs;

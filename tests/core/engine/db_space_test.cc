@@ -13,6 +13,7 @@
 
 #include "cairn/db.h"
 #include "storage-backends/fault/fault_storage.h"
+#include "storage-backends/posix/thread_scheduler.h"
 
 namespace cairn {
 namespace {
@@ -482,6 +483,75 @@ TEST_F(SpaceTest, BranchFromAnOlderSeqAndFromABranch) {
   for (auto& x : r) pts.insert(x.point);
   EXPECT_EQ(pts, (std::set<Point>{{1}, {3}}));
   EXPECT_FALSE(db_->DropBranch("h", "old").ok());  // sub forks from it
+}
+
+// A batch of inserts is prepared (points checked, payloads canonicalized)
+// on the scheduler's helpers too: the versions must be exactly those of
+// preparing it in order, and a bad batch must name its first bad item
+// whichever thread met it, and write nothing.
+TEST_F(SpaceTest, InsertBatchesPreparedOnHelpersMatchInOrderPreparation) {
+  // Both clocks give the same times, so equal versions hash alike.
+  struct FixedClock final : Clock {
+    int64_t NowMillis() override { return now++; }
+    int64_t now = 1700000000000;
+  } clock, other_clock;
+  opts_.clock = &clock;
+  Reopen();
+  ThreadScheduler helpers(3);  // more helpers than ranges run at once on a small machine
+  Options with_helpers = opts_;
+  with_helpers.clock = &other_clock;
+  with_helpers.scheduler = &helpers;
+  FaultFileSystem other_fs;
+  auto opened = Database::Open(other_fs.NewStorage(), with_helpers);
+  ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+  std::unique_ptr<Database> parallel = std::move(opened).value();
+  for (Database* db : {db_.get(), parallel.get()}) ASSERT_TRUE(db->CreateSpace("s", 2, 16).ok());
+
+  std::mt19937_64 rng(23);
+  std::map<Point, std::string> model;  // the payloads as stored (canonical)
+  for (int batch = 0; batch < 4; batch++) {
+    std::vector<SpatialWrite> ops;
+    for (int i = 0; i < 3000; i++) {
+      Point p{static_cast<uint32_t>(rng() % 200), static_cast<uint32_t>(rng() % 200)};
+      if (i % 7 == 0) {
+        ops.push_back(SpatialWrite{p, SpatialPayload{std::string("b\0") + std::to_string(i), true}, false});
+        model[p] = std::string("b\0") + std::to_string(i);
+      } else {
+        // Keys out of order and numbers to canonicalize.
+        ops.push_back(SpatialWrite{p, Json("{ \"z\": 1e2, \"a\": " + std::to_string(i) + ".50 }"), false});
+        model[p] = "{\"a\":" + std::to_string(i) + ".5,\"z\":100}";
+      }
+    }
+    auto a = db_->SpaceWrite("s", "main", ops);
+    auto b = parallel->SpaceWrite("s", "main", ops);
+    ASSERT_TRUE(a.ok() && b.ok()) << a.status().ToString() << b.status().ToString();
+    EXPECT_EQ(*a, *b);
+  }
+  // The same versions: the heads chain every version's hash.
+  EXPECT_EQ(db_->GetHead()->head, parallel->GetHead()->head);
+  auto all = parallel->SpaceBox("s", {0, 0}, {65535, 65535});
+  ASSERT_TRUE(all.ok());
+  ASSERT_EQ(all->records.size(), model.size());
+  for (const SpatialRecord& r : all->records) EXPECT_EQ(r.payload.data, model.at(r.point));
+
+  const Hash head = parallel->GetHead()->head;
+  for (size_t first_bad : {0u, 63u, 64u, 1500u, 2999u}) {
+    std::vector<SpatialWrite> ops;
+    for (uint32_t i = 0; i < 3000; i++) ops.push_back(SpatialWrite{{i % 300, 201 + i / 300}, Json("1"), false});
+    ops[first_bad].payload = Json("{bad");
+    if (first_bad + 700 < ops.size()) ops[first_bad + 700].point = {1, 70000};
+    if (first_bad + 1 < ops.size()) ops[first_bad + 1].point = {1, 2, 3};
+    auto r = parallel->SpaceWrite("s", "main", ops);
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.status().code(), Code::kParseError) << r.status().ToString();
+    EXPECT_EQ(r.status().message().rfind("batch item " + std::to_string(first_bad) + ": point [", 0), 0u)
+        << r.status().message();
+  }
+  EXPECT_EQ(parallel->GetHead()->head, head);
+  auto none = parallel->SpaceBox("s", {0, 201}, {65535, 65535});
+  ASSERT_TRUE(none.ok());
+  EXPECT_TRUE(none->records.empty());
+  db_.reset();  // before its clock goes
 }
 
 TEST_F(SpaceTest, BadInput) {
