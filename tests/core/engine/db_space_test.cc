@@ -12,6 +12,7 @@
 #include <set>
 
 #include "cairn/db.h"
+#include "tests/core/engine/db_test_util.h"
 #include "storage-backends/fault/fault_storage.h"
 #include "storage-backends/posix/thread_scheduler.h"
 
@@ -498,13 +499,9 @@ TEST_F(SpaceTest, InsertBatchesPreparedOnHelpersMatchInOrderPreparation) {
   opts_.clock = &clock;
   Reopen();
   ThreadScheduler helpers(3);  // more helpers than ranges run at once on a small machine
-  Options with_helpers = opts_;
-  with_helpers.clock = &other_clock;
-  with_helpers.scheduler = &helpers;
   FaultFileSystem other_fs;
-  auto opened = Database::Open(other_fs.NewStorage(), with_helpers);
-  ASSERT_TRUE(opened.ok()) << opened.status().ToString();
-  std::unique_ptr<Database> parallel = std::move(opened).value();
+  std::unique_ptr<Database> parallel = OpenWithScheduler(&other_fs, opts_, &helpers, &other_clock);
+  ASSERT_TRUE(parallel);
   for (Database* db : {db_.get(), parallel.get()}) ASSERT_TRUE(db->CreateSpace("s", 2, 16).ok());
 
   std::mt19937_64 rng(23);

@@ -18,6 +18,7 @@
 #include "storage-backends/fault/fault_storage.h"
 #include "storage-backends/posix/posix_storage.h"
 #include "storage-backends/posix/thread_scheduler.h"
+#include "tests/core/engine/db_test_util.h"
 
 namespace cairn {
 namespace {
@@ -323,13 +324,9 @@ TEST_F(DbTest, OpenReplaysOnlyTheTailAfterACheckpoint) {
 TEST_F(DbTest, PutManyWithHelpersMatchesInOrderPreparation) {
   ThreadScheduler helpers(3);  // more helpers than ranges run at once on a small machine
   FixedClock other_clock;
-  Options with_helpers = opts_;
-  with_helpers.clock = &other_clock;
-  with_helpers.scheduler = &helpers;
   FaultFileSystem other_fs;
-  auto opened = Database::Open(other_fs.NewStorage(), with_helpers);
-  ASSERT_TRUE(opened.ok()) << opened.status().ToString();
-  std::unique_ptr<Database> parallel = std::move(opened).value();
+  std::unique_ptr<Database> parallel = OpenWithScheduler(&other_fs, opts_, &helpers, &other_clock);
+  ASSERT_TRUE(parallel);
 
   std::mt19937_64 rng(5);
   // Each document's newest hash: a version's prev must be it, also where
