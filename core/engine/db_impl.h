@@ -238,6 +238,14 @@ class DBImpl final : public Database {
 
   // ---- write path (db_write.cc)
   Result<std::vector<Version>> Write(std::vector<PreparedOp> ops);
+  // Calls fn(begin, end) over ranges covering [0, n): on the scheduler's
+  // helpers too where there is a scheduler and more than `grain` items, else
+  // once, on this thread.
+  void ParallelRanges(size_t n, size_t grain, const std::function<void(size_t, size_t)>& fn);
+  // Calls fn(i) for each i in [0, n) as ParallelRanges does, and returns
+  // the error of the smallest i that failed (*failed_at = i), or OK. A range
+  // stops at its first error: no later item of it can fail first.
+  Status ParallelEach(size_t n, size_t grain, const std::function<Status(size_t)>& fn, size_t* failed_at);
   Result<PreparedOp> PrepareOp(std::string_view coll, std::string_view id,
                                std::string_view doc_json, const WriteOptions& options,
                                bool is_delete);

@@ -680,14 +680,19 @@ Result<std::vector<uint64_t>> DBImpl::WriteSpatial(std::string_view space, std::
   const auto fail = [&](size_t i, const Status& s) {
     return ops.size() > 1 ? s.WithContext("batch item " + std::to_string(i)) : s;
   };
-  // An insert: its point checked, its id, its payload canonicalized and
-  // wrapped. Needs nothing from the other writes.
+  // Any write: its point checked, its version's collection and id.
+  const auto prepare_point = [&](size_t i) -> Status {
+    CAIRN_RETURN_IF_ERROR(CheckPoint(ops[i].point, def.dims, def.bits, "point"));
+    prepared[i].coll = kPointCollection;
+    prepared[i].id = PointId(space, branch, ops[i].point);
+    return Status::OK();
+  };
+  // An insert: that, and its payload canonicalized and wrapped. Needs
+  // nothing from the other writes.
   const auto prepare_insert = [&](size_t i) -> Status {
+    CAIRN_RETURN_IF_ERROR(prepare_point(i));
     const SpatialWrite& w = ops[i];
-    CAIRN_RETURN_IF_ERROR(CheckPoint(w.point, def.dims, def.bits, "point"));
     PreparedOp& op = prepared[i];
-    op.coll = kPointCollection;
-    op.id = PointId(space, branch, w.point);
     if (w.payload.binary) {
       if (w.payload.data.size() > options_.limits.max_document_bytes / 2) {
         return Status::InvalidArgument("point: payload of " + std::to_string(w.payload.data.size()) +
@@ -704,26 +709,11 @@ Result<std::vector<uint64_t>> DBImpl::WriteSpatial(std::string_view space, std::
   };
   const bool has_deletes =
       std::any_of(ops.begin(), ops.end(), [](const SpatialWrite& w) { return w.is_delete; });
-  constexpr size_t kGrain = 64;
-  if (!has_deletes && options_.scheduler && ops.size() > kGrain) {
-    // A batch of inserts is shared with the scheduler's helpers, as
-    // PutMany's documents are; the error reported is the first bad item's.
-    Mutex error_mu;
-    size_t error_at = SIZE_MAX;  // guarded by error_mu
-    Status error;                // guarded by error_mu
-    options_.scheduler->ParallelFor(ops.size(), kGrain, [&](size_t begin, size_t end) {
-      for (size_t i = begin; i < end; i++) {
-        Status s = prepare_insert(i);
-        if (s.ok()) continue;
-        MutexLock l(&error_mu);
-        if (i < error_at) {
-          error_at = i;
-          error = std::move(s);
-        }
-        return;  // the rest of this range cannot hold an earlier error
-      }
-    });
-    if (error_at != SIZE_MAX) return fail(error_at, error);
+  if (!has_deletes) {
+    // Inserts only: the scheduler's helpers share them, as PutMany's
+    // documents; the error reported is the first bad item's.
+    size_t failed_at = 0;
+    if (Status s = ParallelEach(ops.size(), 64, prepare_insert, &failed_at); !s.ok()) return fail(failed_at, s);
   } else {
     // Deletes of points this batch wrote before, by id: live after the
     // batch's earlier ops? Kept only when the batch deletes something.
@@ -734,10 +724,8 @@ Result<std::vector<uint64_t>> DBImpl::WriteSpatial(std::string_view space, std::
       if (!w.is_delete) {
         if (Status s = prepare_insert(i); !s.ok()) return fail(i, s);
       } else {
-        if (Status s = CheckPoint(w.point, def.dims, def.bits, "point"); !s.ok()) return fail(i, s);
+        if (Status s = prepare_point(i); !s.ok()) return fail(i, s);
         PreparedOp& op = prepared[i];
-        op.coll = kPointCollection;
-        op.id = PointId(space, branch, w.point);
         op.is_delete = true;
         op.data = "null";
         op.allow_absent = true;

@@ -125,31 +125,47 @@ Result<std::vector<Version>> DBImpl::PutMany(const std::vector<WriteOp>& ops) {
   // others: the scheduler's helpers, if it has any, share the work. The
   // error reported is the first bad item's, as if done in order.
   std::vector<PreparedOp> prepared(ops.size());
-  Mutex error_mu;
-  size_t error_at = SIZE_MAX;  // guarded by error_mu
-  Status error;                // guarded by error_mu
-  auto prepare = [&](size_t begin, size_t end) {
-    for (size_t i = begin; i < end; i++) {
-      auto op = PrepareOp(ops[i].coll, ops[i].id, ops[i].doc_json, ops[i].options, false);
-      if (!op.ok()) {
-        MutexLock l(&error_mu);
-        if (i < error_at) {
-          error_at = i;
-          error = op.status();
-        }
-        return;  // the rest of this range cannot hold an earlier error
-      }
-      prepared[i] = std::move(op).value();
-    }
-  };
-  constexpr size_t kGrain = 32;
-  if (options_.scheduler && ops.size() > kGrain) {
-    options_.scheduler->ParallelFor(ops.size(), kGrain, prepare);
-  } else {
-    prepare(0, ops.size());
-  }
-  if (error_at != SIZE_MAX) return error.WithContext("batch item " + std::to_string(error_at));
+  size_t failed_at = 0;
+  Status error = ParallelEach(
+      ops.size(), 32,
+      [&](size_t i) {
+        auto op = PrepareOp(ops[i].coll, ops[i].id, ops[i].doc_json, ops[i].options, false);
+        if (!op.ok()) return op.status();
+        prepared[i] = std::move(op).value();
+        return Status::OK();
+      },
+      &failed_at);
+  if (!error.ok()) return error.WithContext("batch item " + std::to_string(failed_at));
   return Write(std::move(prepared));
+}
+
+void DBImpl::ParallelRanges(size_t n, size_t grain, const std::function<void(size_t, size_t)>& fn) {
+  if (options_.scheduler && n > grain) {
+    options_.scheduler->ParallelFor(n, grain, fn);
+  } else if (n > 0) {
+    fn(0, n);
+  }
+}
+
+Status DBImpl::ParallelEach(size_t n, size_t grain, const std::function<Status(size_t)>& fn, size_t* failed_at) {
+  Mutex mu;
+  size_t first = SIZE_MAX;  // guarded by mu
+  Status error;             // guarded by mu
+  ParallelRanges(n, grain, [&](size_t begin, size_t end) {
+    for (size_t i = begin; i < end; i++) {
+      Status s = fn(i);
+      if (s.ok()) continue;
+      MutexLock l(&mu);
+      if (i < first) {
+        first = i;
+        error = std::move(s);
+      }
+      return;
+    }
+  });
+  if (first == SIZE_MAX) return Status::OK();
+  *failed_at = first;
+  return error;
 }
 
 Status DBImpl::Sync() {
@@ -347,18 +363,10 @@ Status DBImpl::StageWriter(Writer* w, GroupState* group) {
     group->versions.push_back(std::move(v));
     if (!defer_hashes) hashed = group->versions.size();
   }
-  const size_t unhashed = group->versions.size() - hashed;
-  constexpr size_t kHashGrain = 64;
-  if (options_.scheduler && unhashed > kHashGrain) {
-    const size_t from = hashed;
-    options_.scheduler->ParallelFor(unhashed, kHashGrain, [&](size_t begin, size_t end) {
-      for (size_t k = from + begin; k < from + end; k++) {
-        group->versions[k].hash = ComputeVersionHash(group->versions[k]);
-      }
-    });
-    hashed = group->versions.size();
-  }
-  hash_through(group->versions.size());
+  const size_t from = hashed;
+  ParallelRanges(group->versions.size() - from, 64, [&](size_t begin, size_t end) {
+    for (size_t k = from + begin; k < from + end; k++) group->versions[k].hash = ComputeVersionHash(group->versions[k]);
+  });
   group->documents_delta += delta;
   group->staged.push_back(w);
   group->writer_version_count.push_back(group->versions.size() - base);
@@ -447,12 +455,7 @@ void DBImpl::LookUpCurrentVersions(const std::vector<PreparedOp>& ops, std::vect
       }
     }
   };
-  constexpr size_t kGrain = 64;
-  if (options_.scheduler && ops.size() > kGrain) {
-    options_.scheduler->ParallelFor(ops.size(), kGrain, look_up);
-  } else {
-    look_up(0, ops.size());
-  }
+  ParallelRanges(ops.size(), 64, look_up);
 }
 
 uint64_t DBImpl::PrefetchDocument(std::string_view coll, std::string_view id, std::string* scratch) {
@@ -513,7 +516,7 @@ void DBImpl::ApplyVersions(const std::vector<Version>& versions, const std::vect
     }
   };
   // The 'h' entries (a version's hash, its location).
-  const auto put_hashes = [&] {
+  const auto put_hashes = [&]() NO_THREAD_SAFETY_ANALYSIS {
     std::string key, value;
     for (size_t i = 0; i < versions.size(); i++) {
       if (i + kAhead < versions.size()) mem_->PrefetchHashKey(versions[i + kAhead].hash);
