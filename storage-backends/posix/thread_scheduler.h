@@ -38,7 +38,10 @@ class ThreadScheduler final : public Scheduler {
   // helpers: how many ParallelFor helper threads to start; the default,
   // SIZE_MAX, means one fewer than std::thread::hardware_concurrency().
   // background_nice: how much higher the worker's nice value is (0 keeps
-  // the creator's priority; on one hardware thread it always does).
+  // the creator's priority; on one hardware thread it always does). A
+  // negative value is taken as 0: checkpoints never outrank the writers,
+  // and raising a priority is not open to an unprivileged thread anyway.
+  // The worker's nice value stops at 19, the lowest priority.
   explicit ThreadScheduler(size_t helpers = SIZE_MAX, int background_nice = kBackgroundNice);
   ~ThreadScheduler() override;
   ThreadScheduler(const ThreadScheduler&) = delete;

@@ -153,6 +153,17 @@ TEST(ThreadSchedulerTest, BackgroundTasksRunAtALowerPriorityWhereThereIsAnotherC
     ThreadScheduler s(1, 3);
     EXPECT_EQ(WorkerAndHelperNice(&s).first, std::min(mine + (several_cores ? 3 : 0), 19));
   }
+  {
+    // Never above the creator's priority.
+    ThreadScheduler s(1, -5);
+    EXPECT_EQ(s.background_nice(), 0);
+    EXPECT_EQ(WorkerAndHelperNice(&s).first, mine);
+  }
+  {
+    // Never past the lowest priority.
+    ThreadScheduler s(1, 100);
+    EXPECT_EQ(WorkerAndHelperNice(&s).first, several_cores ? 19 : mine);
+  }
   EXPECT_EQ(ThreadNice(), mine);  // the caller's own priority is untouched
 }
 
