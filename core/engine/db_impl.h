@@ -336,9 +336,15 @@ class DBImpl final : public Database {
   // view, in (Hilbert key, coordinates) order, tombstones included, starting
   // after `after` (a record cursor). fn returns false to stop. Passes over
   // the table blocks whose box misses [lo, hi].
-  Status ScanView(const SpaceDef& def, const std::vector<ViewLevel>& levels, const Point& lo,
-                  const Point& hi, std::string_view after,
+  Status ScanView(std::string_view space, const SpaceDef& def, const std::vector<ViewLevel>& levels,
+                  const Point& lo, const Point& hi, std::string_view after,
                   const std::function<bool(SpatialEntry&)>& fn) REQUIRES_SHARED(index_mu_);
+  // ScanView for a box that fixes its first coordinate (lo[0] == hi[0]),
+  // from the ids of the points written under it: returns false, having
+  // visited nothing, when there are too many for that to pay.
+  Result<bool> ScanViewByIds(std::string_view space, const SpaceDef& def, const std::vector<ViewLevel>& levels,
+                             const Point& lo, const Point& hi, std::string_view after,
+                             const std::function<bool(SpatialEntry&)>& fn) REQUIRES_SHARED(index_mu_);
   // Fills a record from a deciding entry; returns the hash of the version
   // holding its payload when the entry keeps only that (zero otherwise).
   static Hash FillRecord(const SpatialEntry& e, SpatialRecord* r);

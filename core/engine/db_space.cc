@@ -56,6 +56,12 @@ constexpr uint64_t kFewUnflushedBytes = 4 << 20;
 // Between two ranges, a scan steps over up to this many entries before it
 // seeks instead.
 constexpr int kStepsBeforeSeek = 16;
+// A box that fixes its first coordinate is read from its points' ids when
+// the version index lists at most this many points under them, in at most
+// this many version entries (ScanViewByIds): each candidate then costs a
+// seek, where a range scan of a thin box costs the many ranges it crosses.
+constexpr size_t kMaxIdCandidates = 128;
+constexpr size_t kMaxIdScanEntries = 512;
 
 Status ValidateName(std::string_view name, const char* what, const Limits& limits) {
   Status s = ValidateCollection(name, limits);
@@ -415,8 +421,105 @@ class BoxFilter final : public BlockFilter {
 
 }  // namespace
 
-Status DBImpl::ScanView(const SpaceDef& def, const std::vector<ViewLevel>& levels, const Point& lo,
-                        const Point& hi, std::string_view after,
+Result<bool> DBImpl::ScanViewByIds(std::string_view space, const SpaceDef& def,
+                                   const std::vector<ViewLevel>& levels, const Point& lo, const Point& hi,
+                                   std::string_view after, const std::function<bool(SpatialEntry&)>& fn) {
+  // Every point written to a branch is a document of _cairn_point whose id
+  // is "space:branch:c0,c1,..." (PointId), and the version index keeps every
+  // version of every document. So the points whose leading coordinates are
+  // the box's fixed ones are exactly the documents under one id prefix per
+  // level: the candidates. Older generations of the space, and points
+  // written after the view's cap, are candidates too; their spatial entries
+  // decide, below, as in the range scan.
+  size_t fixed = 0;
+  while (fixed < def.dims && lo[fixed] == hi[fixed]) fixed++;
+  std::string text = PointList(lo.data(), fixed);
+  // A whole point is a whole id; a part of one ends at a comma.
+  text.push_back(fixed == def.dims ? '\0' : ',');
+  const int dims = static_cast<int>(def.dims), bits = static_cast<int>(def.bits);
+  struct Candidate {
+    std::string position;
+    Point point;
+  };
+  std::vector<Candidate> candidates;
+  size_t scanned = 0;
+  auto it = NewIndexIterator();
+  for (const ViewLevel& level : levels) {
+    const std::string id_start = std::string(space) + ":" + level.branch + ":";
+    std::string prefix = CollectionVersionsPrefix(kPointCollection) + id_start + text;
+    const size_t id_at = CollectionVersionsPrefix(kPointCollection).size() + id_start.size();
+    CAIRN_RETURN_IF_ERROR(it->Seek(prefix));
+    std::string last_id;
+    for (; it->Valid() && it->key().starts_with(prefix); ) {
+      if (++scanned > kMaxIdScanEntries) return false;
+      const std::string_view key = it->key();
+      if (key.size() < id_at + 9) return Status::Corruption("malformed version index key");
+      const std::string_view list = key.substr(id_at, key.size() - 9 - id_at);
+      Candidate c;
+      // Past older versions of the same point; then its coordinates, which
+      // the index's ids always spell in full.
+      if (list != last_id && ParsePointList(list, &c.point) && c.point.size() == def.dims) {
+        last_id.assign(list);
+        bool inside = true;
+        for (uint32_t i = 0; i < def.dims && inside; i++) inside = lo[i] <= c.point[i] && c.point[i] <= hi[i];
+        if (inside && CheckPoint(c.point, def.dims, def.bits, "point").ok()) {
+          if (candidates.size() == kMaxIdCandidates) return false;
+          AppendHilbertKey(c.point.data(), dims, bits, &c.position);
+          for (uint32_t v : c.point) PutBigEndian32(&c.position, v);
+          candidates.push_back(std::move(c));
+        }
+      }
+      CAIRN_RETURN_IF_ERROR(it->Next());
+    }
+  }
+  std::sort(candidates.begin(), candidates.end(),
+            [](const Candidate& a, const Candidate& b) { return a.position < b.position; });
+  candidates.erase(std::unique(candidates.begin(), candidates.end(),
+                               [](const Candidate& a, const Candidate& b) { return a.position == b.position; }),
+                   candidates.end());
+  // Each candidate's deciding entry: that of the nearest level holding a
+  // version of it no newer than the level's cap, as ScanView's merge picks.
+  std::vector<std::unique_ptr<Table::Iterator>> its(levels.size());
+  std::vector<std::string> prefixes(levels.size());
+  for (size_t i = 0; i < levels.size(); i++) prefixes[i] = SpacePrefix(def.gen, levels[i].branch_gen);
+  std::string target;
+  for (Candidate& c : candidates) {
+    if (!after.empty() && std::string_view(c.position) <= after) continue;
+    for (size_t i = 0; i < levels.size(); i++) {
+      if (!its[i]) its[i] = NewIndexIterator();
+      Table::Iterator& li = *its[i];
+      target = prefixes[i];
+      target += c.position;
+      CAIRN_RETURN_IF_ERROR(li.Seek(target));
+      bool decided = false;
+      for (; li.Valid() && li.key().starts_with(target); ) {
+        const std::string_view k = li.key();
+        if (k.size() != target.size() + 8) return Status::Corruption("malformed spatial index entry");
+        const uint64_t seq = ~DecodeBigEndian64(k.data() + target.size());
+        if (seq > levels[i].cap) {
+          CAIRN_RETURN_IF_ERROR(li.Next());
+          continue;
+        }
+        const std::string_view value = li.value();
+        if (value.empty()) return Status::Corruption("empty spatial index value");
+        SpatialEntry e;
+        e.point = c.point;
+        e.seq = seq;
+        e.kind = value[0];
+        e.value = value.substr(1);
+        e.position = c.position;
+        if (!fn(e)) return true;
+        decided = true;
+        break;
+      }
+      if (decided) break;
+    }
+  }
+  return true;
+}
+
+Status DBImpl::ScanView(std::string_view space, const SpaceDef& def, const std::vector<ViewLevel>& levels,
+                        const Point& lo, const Point& hi, std::string_view after,
                         const std::function<bool(SpatialEntry&)>& fn) {
   const int dims = static_cast<int>(def.dims), bits = static_cast<int>(def.bits);
   const size_t key_bytes = HilbertKeyBytes(dims, bits);
@@ -429,6 +532,10 @@ Status DBImpl::ScanView(const SpaceDef& def, const std::vector<ViewLevel>& level
     clo[i] = std::max(lo[i], def.min[i]);
     chi[i] = std::min(hi[i], def.max[i]);
     if (clo[i] > chi[i]) return Status::OK();
+  }
+  if (lo[0] == hi[0]) {
+    CAIRN_ASSIGN_OR_RETURN(const bool done, ScanViewByIds(space, def, levels, lo, hi, after, fn));
+    if (done) return Status::OK();
   }
   const uint64_t unflushed = mem_->data_bytes() + (imm_ ? imm_->data_bytes() : 0);
   const std::vector<HilbertRange> ranges = HilbertRanges(
@@ -803,7 +910,7 @@ Result<SpaceQueryResult> DBImpl::BoxQuery(std::string_view space, const Point* l
       }
     }
     std::string last;
-    CAIRN_RETURN_IF_ERROR(ScanView(def, levels, lo, hi, after, [&](SpatialEntry& e) {
+    CAIRN_RETURN_IF_ERROR(ScanView(space, def, levels, lo, hi, after, [&](SpatialEntry& e) {
       if (e.kind == 'D') return true;
       if (out.records.size() == options.limit) {
         out.cursor = "more";  // set below from `last`
@@ -847,7 +954,7 @@ Result<uint64_t> DBImpl::SpaceCount(std::string_view space, const Point& lo, con
   CAIRN_ASSIGN_OR_RETURN(std::vector<ViewLevel> levels,
                          BranchChain(space, def, options.branch, options.as_of.value_or(visible_seq_)));
   uint64_t n = 0;
-  CAIRN_RETURN_IF_ERROR(ScanView(def, levels, lo, hi, "", [&](SpatialEntry& e) {
+  CAIRN_RETURN_IF_ERROR(ScanView(space, def, levels, lo, hi, "", [&](SpatialEntry& e) {
     if (e.kind != 'D') n++;
     return true;
   }));
@@ -1007,7 +1114,7 @@ Result<std::vector<SpatialRecord>> DBImpl::FullView(std::string_view space, std:
     CAIRN_ASSIGN_OR_RETURN(std::vector<ViewLevel> levels, BranchChain(space, def, branch, as_of));
     const uint32_t max = def.bits == 32 ? UINT32_MAX : (uint32_t{1} << def.bits) - 1;
     const Point lo(def.dims, 0), hi(def.dims, max);
-    CAIRN_RETURN_IF_ERROR(ScanView(def, levels, lo, hi, "", [&](SpatialEntry& e) {
+    CAIRN_RETURN_IF_ERROR(ScanView(space, def, levels, lo, hi, "", [&](SpatialEntry& e) {
       if (e.kind == 'D' && !with_tombstones) return true;
       out.emplace_back();
       by_hash.push_back(FillRecord(e, &out.back()));
