@@ -95,6 +95,13 @@ std::string PointList(const uint32_t* p, size_t n) {
   return s;
 }
 
+// A point's position in its space's index keys: the Hilbert key, then the
+// coordinates (4 bytes each, big-endian), which order points of equal keys.
+void AppendPosition(const Point& p, uint32_t dims, uint32_t bits, std::string* out) {
+  AppendHilbertKey(p.data(), static_cast<int>(dims), static_cast<int>(bits), out);
+  for (uint32_t c : p) PutBigEndian32(out, c);
+}
+
 std::string PointId(std::string_view space, std::string_view branch, const Point& p) {
   std::string id(space);
   id.push_back(':');
@@ -308,8 +315,7 @@ void DBImpl::ApplySpatial(const Version& v) {
     }
   }
   std::string key = SpacePrefix(def.gen, branch_gen);
-  AppendHilbertKey(p.data(), static_cast<int>(def.dims), static_cast<int>(def.bits), &key);
-  for (uint32_t c : p) PutBigEndian32(&key, c);
+  AppendPosition(p, def.dims, def.bits, &key);
   PutBigEndian64(&key, ~v.seq);
   std::string value;
   if (v.deleted) {
@@ -436,7 +442,6 @@ Result<bool> DBImpl::ScanViewByIds(std::string_view space, const SpaceDef& def,
   std::string text = PointList(lo.data(), fixed);
   // A whole point is a whole id; a part of one ends at a comma.
   text.push_back(fixed == def.dims ? '\0' : ',');
-  const int dims = static_cast<int>(def.dims), bits = static_cast<int>(def.bits);
   struct Candidate {
     std::string position;
     Point point;
@@ -444,28 +449,28 @@ Result<bool> DBImpl::ScanViewByIds(std::string_view space, const SpaceDef& def,
   std::vector<Candidate> candidates;
   size_t scanned = 0;
   auto it = NewIndexIterator();
+  const std::string versions = CollectionVersionsPrefix(kPointCollection);
   for (const ViewLevel& level : levels) {
-    const std::string id_start = std::string(space) + ":" + level.branch + ":";
-    std::string prefix = CollectionVersionsPrefix(kPointCollection) + id_start + text;
-    const size_t id_at = CollectionVersionsPrefix(kPointCollection).size() + id_start.size();
+    const std::string id_start = versions + std::string(space) + ":" + level.branch + ":";
+    const std::string prefix = id_start + text;
     CAIRN_RETURN_IF_ERROR(it->Seek(prefix));
     std::string last_id;
-    for (; it->Valid() && it->key().starts_with(prefix); ) {
+    while (it->Valid() && it->key().starts_with(prefix)) {
       if (++scanned > kMaxIdScanEntries) return false;
       const std::string_view key = it->key();
-      if (key.size() < id_at + 9) return Status::Corruption("malformed version index key");
-      const std::string_view list = key.substr(id_at, key.size() - 9 - id_at);
+      if (key.size() < id_start.size() + 9) return Status::Corruption("malformed version index key");
+      // The coordinates, between the id's start and its NUL and seq.
+      const std::string_view list = key.substr(id_start.size(), key.size() - 9 - id_start.size());
       Candidate c;
-      // Past older versions of the same point; then its coordinates, which
-      // the index's ids always spell in full.
+      // Older versions of the same point follow it: skip them. Inside the
+      // box is inside the space's precision (the box was checked).
       if (list != last_id && ParsePointList(list, &c.point) && c.point.size() == def.dims) {
         last_id.assign(list);
         bool inside = true;
         for (uint32_t i = 0; i < def.dims && inside; i++) inside = lo[i] <= c.point[i] && c.point[i] <= hi[i];
-        if (inside && CheckPoint(c.point, def.dims, def.bits, "point").ok()) {
+        if (inside) {
           if (candidates.size() == kMaxIdCandidates) return false;
-          AppendHilbertKey(c.point.data(), dims, bits, &c.position);
-          for (uint32_t v : c.point) PutBigEndian32(&c.position, v);
+          AppendPosition(c.point, def.dims, def.bits, &c.position);
           candidates.push_back(std::move(c));
         }
       }
@@ -477,42 +482,44 @@ Result<bool> DBImpl::ScanViewByIds(std::string_view space, const SpaceDef& def,
   candidates.erase(std::unique(candidates.begin(), candidates.end(),
                                [](const Candidate& a, const Candidate& b) { return a.position == b.position; }),
                    candidates.end());
-  // Each candidate's deciding entry: that of the nearest level holding a
-  // version of it no newer than the level's cap, as ScanView's merge picks.
+  // A candidate's entry on level i: its newest no newer than the level's cap.
   std::vector<std::unique_ptr<Table::Iterator>> its(levels.size());
-  std::vector<std::string> prefixes(levels.size());
-  for (size_t i = 0; i < levels.size(); i++) prefixes[i] = SpacePrefix(def.gen, levels[i].branch_gen);
   std::string target;
-  for (Candidate& c : candidates) {
+  auto find_on_level = [&](size_t i, const Candidate& c, SpatialEntry* e) -> Result<bool> {
+    if (!its[i]) its[i] = NewIndexIterator();
+    Table::Iterator& li = *its[i];
+    target = SpacePrefix(def.gen, levels[i].branch_gen);
+    target += c.position;
+    CAIRN_RETURN_IF_ERROR(li.Seek(target));
+    while (li.Valid() && li.key().starts_with(target)) {
+      const std::string_view k = li.key();
+      if (k.size() != target.size() + 8) return Status::Corruption("malformed spatial index entry");
+      const uint64_t seq = ~DecodeBigEndian64(k.data() + target.size());
+      if (seq > levels[i].cap) {
+        CAIRN_RETURN_IF_ERROR(li.Next());
+        continue;
+      }
+      const std::string_view value = li.value();
+      if (value.empty()) return Status::Corruption("empty spatial index value");
+      e->point = c.point;
+      e->seq = seq;
+      e->kind = value[0];
+      e->value = value.substr(1);
+      e->position = c.position;
+      return true;
+    }
+    return false;
+  };
+  // Each candidate's deciding entry is that of the nearest level holding
+  // one, as ScanView's merge picks.
+  for (const Candidate& c : candidates) {
     if (!after.empty() && std::string_view(c.position) <= after) continue;
     for (size_t i = 0; i < levels.size(); i++) {
-      if (!its[i]) its[i] = NewIndexIterator();
-      Table::Iterator& li = *its[i];
-      target = prefixes[i];
-      target += c.position;
-      CAIRN_RETURN_IF_ERROR(li.Seek(target));
-      bool decided = false;
-      for (; li.Valid() && li.key().starts_with(target); ) {
-        const std::string_view k = li.key();
-        if (k.size() != target.size() + 8) return Status::Corruption("malformed spatial index entry");
-        const uint64_t seq = ~DecodeBigEndian64(k.data() + target.size());
-        if (seq > levels[i].cap) {
-          CAIRN_RETURN_IF_ERROR(li.Next());
-          continue;
-        }
-        const std::string_view value = li.value();
-        if (value.empty()) return Status::Corruption("empty spatial index value");
-        SpatialEntry e;
-        e.point = c.point;
-        e.seq = seq;
-        e.kind = value[0];
-        e.value = value.substr(1);
-        e.position = c.position;
-        if (!fn(e)) return true;
-        decided = true;
-        break;
-      }
-      if (decided) break;
+      SpatialEntry e;
+      CAIRN_ASSIGN_OR_RETURN(const bool found, find_on_level(i, c, &e));
+      if (!found) continue;
+      if (!fn(e)) return true;
+      break;
     }
   }
   return true;
