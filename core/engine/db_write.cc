@@ -309,6 +309,9 @@ Status DBImpl::StageWriter(Writer* w, GroupState* group) {
   LookUpCurrentVersions(w->ops, &current);
   const size_t slot_mask = group->doc_slots.size() - 1;
   constexpr size_t kAhead = 2;
+  // One reading of the clock for the writer's batch: its versions commit
+  // together, and in wasm each reading is a call out to JavaScript.
+  const int64_t now = clock_->NowMillis();
   for (size_t i = 0; i < w->ops.size(); i++) {
     if (i + kAhead < w->ops.size()) __builtin_prefetch(&group->doc_slots[current[i + kAhead].doc_hash & slot_mask]);
     PreparedOp& op = w->ops[i];
@@ -346,7 +349,7 @@ Status DBImpl::StageWriter(Writer* w, GroupState* group) {
     v.seq = base_seq + (group->versions.size() - base);
     if (cur_hash) v.prev = *cur_hash;
     v.caused_by = std::move(op.options.caused_by);
-    v.ts = clock_->NowMillis();
+    v.ts = now;
     v.valid_from = std::move(op.options.valid_from);
     v.valid_to = std::move(op.options.valid_to);
     v.deleted = op.is_delete;

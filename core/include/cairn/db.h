@@ -34,7 +34,7 @@ struct Version {
   Hash hash;
   std::optional<Hash> prev;        // the version this one replaced
   std::vector<Hash> caused_by;     // causal provenance, in the order given
-  int64_t ts = 0;                  // wall clock at write, ms since the epoch
+  int64_t ts = 0;                  // wall clock at write, ms since the epoch (one reading per batch)
   std::optional<std::string> valid_from;  // RFC 3339 UTC, "2024-05-01T00:00:00.000Z"
   std::optional<std::string> valid_to;
   bool deleted = false;            // a tombstone: the document left the live view

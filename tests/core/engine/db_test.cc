@@ -29,6 +29,11 @@ class FixedClock final : public Clock {
   int64_t now_ = 1700000000000;
 };
 
+class StillClock final : public Clock {
+ public:
+  int64_t NowMillis() override { return 1700000000000; }
+};
+
 class DbTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -49,6 +54,7 @@ class DbTest : public ::testing::Test {
   }
 
   FixedClock clock_;
+  StillClock still_clock_;
   Options opts_;
   FaultFileSystem fs_;
   std::unique_ptr<Database> db_;
@@ -146,6 +152,11 @@ TEST_F(DbTest, PutManyIsAtomicAndOrdered) {
   EXPECT_EQ((*vs)[2].seq, 4u);
   EXPECT_EQ((*vs)[2].prev, (*vs)[0].hash);  // a later op sees an earlier one in the batch
   EXPECT_EQ((*vs)[1].caused_by, std::vector<Hash>{first.hash});
+  // The batch read the clock once (it ticks on every reading), after the
+  // single put before it.
+  EXPECT_GT((*vs)[0].ts, first.ts);
+  EXPECT_EQ((*vs)[1].ts, (*vs)[0].ts);
+  EXPECT_EQ((*vs)[2].ts, (*vs)[0].ts);
 
   // A batch naming a version made earlier in the same batch.
   std::vector<WriteOp> bad = {{"a", "q", "5", {}}, {"a", "r", "{", {}}};
@@ -593,14 +604,13 @@ TEST_F(DbTest, FailedBatchesInSharedCommitsLeaveNoTrace) {
 // query (whose index updates read the memtable in the middle of a batch),
 // after more writes on top and after a reopen.
 TEST_F(DbTest, LargeBatchesReadLikeSmallOnes) {
-  // Its own clock, so that both give each seq the same ts and every version
+  // A clock that stands still, shared by both: a batch reads the clock
+  // once, so only then do both give each seq the same ts and every version
   // the same hash.
-  FixedClock small_clock;
-  small_clock.now_ = clock_.now_;
-  Options small_opts = opts_;
-  small_opts.clock = &small_clock;
+  opts_.clock = &still_clock_;
+  Reopen();  // empty still
   FaultFileSystem small_fs;
-  auto small = Database::Open(small_fs.NewStorage(), small_opts);
+  auto small = Database::Open(small_fs.NewStorage(), opts_);
   ASSERT_TRUE(small.ok());
   std::unique_ptr<Database> small_db = std::move(small).value();
   for (Database* db : {db_.get(), small_db.get()}) ASSERT_TRUE(db->CreateIndex("indexed", "n").ok());
