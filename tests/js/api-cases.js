@@ -45,6 +45,27 @@ export function defineApiCases(openDb) {
     await db.close();
   });
 
+  test('documents holding the bytes that separate returned versions come back whole', async () => {
+    // Versions leave the engine as records cut at 0x1E and 0x1F, followed
+    // after 0x1D by their data: the same bytes inside a document must not
+    // cut it.
+    const db = await openDb();
+    const doc = { s: 'a\x1d\x1e\x1fb', list: ['\x1d', '\x1f'], 'key\x1e': { '\x1d': 1 } };
+    const [v, w] = await db.putMany([
+      { coll: 'c', id: 'x\u00e9', doc },
+      { coll: 'c', id: 'y', doc: [doc, '\x1e'] },
+    ]);
+    assert.deepEqual(v.data, doc);
+    assert.deepEqual(w.data, [doc, '\x1e']);
+    assert.equal(w.ts, v.ts); // one clock reading per batch
+    assert.deepEqual(await db.get('c', 'x\u00e9'), v);
+    const t = await db.delete('c', 'y', { causedBy: [v.hash] });
+    assert.deepEqual(await db.history('c', 'y'), [t, w]);
+    const traced = await db.trace(t.hash);
+    assert.deepEqual(traced.map((e) => [e.hash, e.depth, e.data]), [[t.hash, 0, null], [v.hash, 1, doc]]);
+    await db.close();
+  });
+
   test('delete writes a tombstone and keeps history', async () => {
     const db = await openDb();
     const v1 = await db.put('docs', 'a', { n: 1 });
