@@ -35,7 +35,7 @@ export interface Version {
   /** The hash of the version this one replaced, or null. */
   prev: string | null;
   causedBy: string[];
-  /** Wall clock at write, ms since the epoch. */
+  /** Wall clock at write, ms since the epoch; the same for every version of one putMany. */
   ts: number;
   /** RFC 3339 UTC with milliseconds, or null. */
   validFrom: string | null;
