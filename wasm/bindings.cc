@@ -128,6 +128,11 @@ void AppendRecords(std::string* out, size_t n, At at, DepthAt depth_at) {
 
 const uint32_t* NoDepth(size_t) { return nullptr; }
 
+Status CountMismatch(size_t docs) {
+  return Status::InvalidArgument("putMany: the batch encoding has " + std::to_string(docs) +
+                                 " documents for a different number of writes");
+}
+
 class WasmDatabase {
  public:
   // null, or an error object.
@@ -190,15 +195,26 @@ class WasmDatabase {
     return val(1);
   }
 
-  // The first `len` bytes of the input buffer hold, per op, six fields each
-  // ended by 0x00: coll, id, doc JSON, caused_by (comma-separated hex),
-  // valid_from, valid_to ("" when unset). JSON text never holds a raw 0x00
-  // and the JS layer rejects it in names. Returns the versions' count (their
-  // records are in Output()) or an error object.
+  // The first `len` bytes of the input buffer hold the batch's documents as
+  // one JSON array (JSON.stringify of them all: far cheaper in JS than one
+  // call per document), ended by 0x00, then per op five fields each ended
+  // by 0x00: coll, id, caused_by (comma-separated hex), valid_from, valid_to
+  // ("" when unset). JSON text never holds a raw 0x00 and the JS layer
+  // rejects it in names. Each document is canonicalized by PutMany, which
+  // refuses any element that is not one well-formed value. Returns the
+  // versions' count (their records are in Output()) or an error object.
   val PutMany(size_t len) {
-    std::vector<WriteOp> ops;
     std::string_view rest = std::string_view(in_).substr(0, len);
-    std::string_view f[6];
+    const size_t docs_end = rest.find('\0');
+    if (docs_end == std::string_view::npos) {
+      return ErrorOf(Status::InvalidArgument("putMany: truncated batch encoding"));
+    }
+    auto docs = SplitJsonArray(rest.substr(0, docs_end));
+    if (!docs.ok()) return ErrorOf(docs.status().WithContext("putMany: the documents"));
+    rest.remove_prefix(docs_end + 1);
+    std::vector<WriteOp> ops;
+    ops.reserve(docs->size());
+    std::string_view f[5];
     while (!rest.empty()) {
       for (auto& field : f) {
         size_t end = rest.find('\0');
@@ -208,19 +224,21 @@ class WasmDatabase {
         field = rest.substr(0, end);
         rest.remove_prefix(end + 1);
       }
+      if (ops.size() == docs->size()) return ErrorOf(CountMismatch(docs->size()));
       WriteOp op;
       op.coll = f[0];
       op.id = f[1];
-      op.doc_json = f[2];
-      auto hashes = ParseHashes(std::string(f[3]));
+      op.doc_json = (*docs)[ops.size()];
+      auto hashes = ParseHashes(std::string(f[2]));
       if (!hashes.ok()) {
         return ErrorOf(hashes.status().WithContext("op " + std::to_string(ops.size())));
       }
       op.options.caused_by = std::move(*hashes);
-      if (!f[4].empty()) op.options.valid_from = std::string(f[4]);
-      if (!f[5].empty()) op.options.valid_to = std::string(f[5]);
+      if (!f[3].empty()) op.options.valid_from = std::string(f[3]);
+      if (!f[4].empty()) op.options.valid_to = std::string(f[4]);
       ops.push_back(std::move(op));
     }
+    if (ops.size() != docs->size()) return ErrorOf(CountMismatch(docs->size()));
     return Records(db_->PutMany(ops));
   }
 

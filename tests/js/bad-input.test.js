@@ -98,3 +98,34 @@ test('bad open arguments and options', async () => {
   await rejects(open({ storage: 'memory', colour: 'red' }), 'INVALID_ARGUMENT', /unknown option "colour"/);
   await rejects(open('/proc/version/db'), 'IO_ERROR', /\/proc\/version/);
 });
+
+// What the browser worker accepts from the page for putMany: the batch as
+// packWrites encodes it (js/src/database.js). A page can post any text, so
+// each malformed encoding is refused whole, naming what is wrong.
+test('malformed putMany batch encodings reach the engine and are refused', async () => {
+  const { putPackedText, packWrites } = await import('../../js/src/database.js');
+  const db = await open({ storage: 'memory' });
+  await db.put('c', 'before', 1);
+  const good = packWrites([{ coll: 'c', id: 'a', doc: { n: 1 } }, { coll: 'c', id: 'b', doc: [2] }]);
+  assert.equal(good, '[{"n":1},[2]]\0c\0a\0\0\0\0c\0b\0\0\0\0');
+  const cases = [
+    ['[{"n":1}]', 'INVALID_ARGUMENT', /truncated batch encoding/],
+    ['{"n":1}\0c\0a\0\0\0\0', 'PARSE_ERROR', /the documents: offset 0: expected '\[' to start an array/],
+    ['[{"n":1},"open]\0c\0a\0\0\0\0', 'PARSE_ERROR', /offset 9: string not closed/],
+    ['[1,2]\0c\0a\0\0\0\0', 'INVALID_ARGUMENT', /2 documents for a different number of writes/],
+    ['[1]\0c\0a\0\0\0\0c\0b\0\0\0\0', 'INVALID_ARGUMENT', /1 documents for a different number of writes/],
+    ['[1]\0c\0a\0\0\0', 'INVALID_ARGUMENT', /truncated batch encoding/],
+    ['[1,{"n":}]\0c\0a\0\0\0\0c\0b\0\0\0\0', 'PARSE_ERROR', /batch item 1/],
+    ['[1,2 3]\0c\0a\0\0\0\0c\0b\0\0\0\0', 'PARSE_ERROR', /batch item 1/],
+    ['[1]\0c\0a\0nothex\0\0\0', 'INVALID_ARGUMENT', /op 0/],
+  ];
+  for (const [text, code, pattern] of cases) {
+    await rejects(db[putPackedText](text), code, pattern);
+  }
+  assert.equal(await db.seq(), 1);
+  assert.equal(await db.get('c', 'a'), null);
+  // The good encoding is taken.
+  await db[putPackedText](good);
+  assert.deepEqual((await db.get('c', 'b')).data, [2]);
+  await db.close();
+});
