@@ -43,9 +43,27 @@ TEST(SplitJsonArrayTest, CutsAtTheArraysOwnCommasOnly) {
   // An escaped backslash ends before the quote that closes the string.
   EXPECT_EQ(Split(R"(["a\\",",",["\\\""]])"), (std::vector<std::string>{R"("a\\")", R"(",")", R"(["\\\""])"}));
   // Whitespace stays with its element; CanonicalizeJson allows it.
-  EXPECT_EQ(Split("[ 1 ,\n{ } ]"), (std::vector<std::string>{" 1 ", "\n{ } "}));
+  EXPECT_EQ(Split("[ 1 ,\n{ } ]"), (std::vector<std::string>{"1 ", "\n{ } "}));
   // Raw UTF-8 passes through.
   EXPECT_EQ(Split("[\"\xc3\xa9\",\"\xe2\x82\xac]\"]"), (std::vector<std::string>{"\"\xc3\xa9\"", "\"\xe2\x82\xac]\""}));
+}
+
+TEST(SplitJsonArrayTest, FindsQuotesAndEscapesAtEveryPlaceInALongString) {
+  // Long strings are searched eight bytes at a time: an escape or the
+  // closing quote at each offset from the string's start, and from the
+  // text's start (the leading spaces shift it).
+  for (size_t lead = 0; lead < 8; lead++) {
+    for (size_t at = 0; at < 40; at++) {
+      for (const std::string escape : {"\\\"", "\\\\", "\\u005d", ""}) {
+        const std::string element = "\"" + std::string(at, 'a') + escape + std::string(40 - at, 'b') + "\"";
+        const std::string text = std::string(lead, ' ') + "[" + element + ",\"]\"," + element + "]";
+        ASSERT_EQ(Split(text), (std::vector<std::string>{element, "\"]\"", element})) << text;
+        // The string left open, just before its closing quote.
+        const std::string open = std::string(lead, ' ') + "[" + element.substr(0, element.size() - 1);
+        ExpectError(open, "offset " + std::to_string(lead + 1) + ": string not closed");
+      }
+    }
+  }
 }
 
 TEST(SplitJsonArrayTest, RejectsWhatIsNotOneClosedArray) {
