@@ -10,6 +10,8 @@
 namespace cairn {
 namespace {
 
+using namespace std::string_view_literals;  // literals appended without a strlen
+
 enum EntryFlags : uint8_t {
   kFlagDeleted = 1,
   kFlagPrev = 2,
@@ -28,7 +30,7 @@ void AppendOptionalString(std::string* out, const std::optional<std::string>& s)
   if (s) {
     AppendJsonString(out, *s);
   } else {
-    out->append("null");
+    out->append("null"sv);
   }
 }
 
@@ -44,32 +46,32 @@ void AppendDecimal(std::string* out, Int v) {
 void AppendCanonicalVersionBytes(std::string* out, const Version& v) {
   out->reserve(out->size() + 160 + v.data.size() + v.coll.size() + v.id.size() +
                66 * v.caused_by.size());
-  out->append("{\"caused_by\":[");
+  out->append("{\"caused_by\":["sv);
   for (size_t i = 0; i < v.caused_by.size(); i++) {
     if (i) out->push_back(',');
     AppendHashJson(out, v.caused_by[i]);
   }
-  out->append("],\"coll\":");
+  out->append("],\"coll\":"sv);
   AppendJsonString(out, v.coll);
-  out->append(",\"data\":");
+  out->append(",\"data\":"sv);
   out->append(v.data);
-  out->append(",\"deleted\":");
-  out->append(v.deleted ? "true" : "false");
-  out->append(",\"id\":");
+  out->append(",\"deleted\":"sv);
+  out->append(v.deleted ? "true"sv : "false"sv);
+  out->append(",\"id\":"sv);
   AppendJsonString(out, v.id);
-  out->append(",\"prev\":");
+  out->append(",\"prev\":"sv);
   if (v.prev) {
     AppendHashJson(out, *v.prev);
   } else {
-    out->append("null");
+    out->append("null"sv);
   }
-  out->append(",\"seq\":");
+  out->append(",\"seq\":"sv);
   AppendDecimal(out, v.seq);
-  out->append(",\"ts\":");
+  out->append(",\"ts\":"sv);
   AppendDecimal(out, v.ts);
-  out->append(",\"valid_from\":");
+  out->append(",\"valid_from\":"sv);
   AppendOptionalString(out, v.valid_from);
-  out->append(",\"valid_to\":");
+  out->append(",\"valid_to\":"sv);
   AppendOptionalString(out, v.valid_to);
   out->push_back('}');
 }
