@@ -52,13 +52,14 @@ export function defineApiCases(openDb) {
     const db = await openDb();
     const doc = { s: 'a\x1d\x1e\x1fb', list: ['\x1d', '\x1f'], 'key\x1e': { '\x1d': 1 } };
     const [v, w] = await db.putMany([
-      { coll: 'c', id: 'x\u00e9', doc },
+      { coll: 'c', id: 'x\u00e9\u{1F600}', doc },
       { coll: 'c', id: 'y', doc: [doc, '\x1e'] },
     ]);
     assert.deepEqual(v.data, doc);
     assert.deepEqual(w.data, [doc, '\x1e']);
     assert.equal(w.ts, v.ts); // one clock reading per batch
-    assert.deepEqual(await db.get('c', 'x\u00e9'), v);
+    assert.deepEqual(await db.get('c', 'x\u00e9\u{1F600}'), v);
+    assert.equal(v.id, 'x\u00e9\u{1F600}');
     const t = await db.delete('c', 'y', { causedBy: [v.hash] });
     assert.deepEqual(await db.history('c', 'y'), [t, w]);
     const traced = await db.trace(t.hash);

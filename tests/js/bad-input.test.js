@@ -41,6 +41,10 @@ test('wrong types and missing arguments', async () => {
   await rejects(db.putMany([op, { ...op, coll: 'c\0d' }]), 'INVALID_ARGUMENT', /ops\[1\]\.coll "c\\u0000d" contains a NUL/);
   await rejects(db.putMany([op, { ...op, coll: null }]), 'INVALID_ARGUMENT', /ops\[1\]\.coll must be a string, got null/);
   await rejects(db.putMany([op, op, { ...op, id: 'x\0' }]), 'INVALID_ARGUMENT', /ops\[2\]\.id "x\\u0000" contains a NUL/);
+  // Half a surrogate pair has no UTF-8 form: it would be stored as U+FFFD.
+  await rejects(db.putMany([op, { ...op, id: 'q\uD800' }]), 'INVALID_ARGUMENT', /ops\[1\]\.id "q\\ud800" holds a lone surrogate \(U\+D800 at index 1\)/);
+  await rejects(db.put('c\u{1F600}\uDC01', 'a', 1), 'INVALID_ARGUMENT', /coll "c\u{1F600}\\udc01" holds a lone surrogate \(U\+DC01 at index 3\)/u);
+  await rejects(db.get('c', '\uDBFF'), 'INVALID_ARGUMENT', /id "\\udbff" holds a lone surrogate/);
   await rejects(db.putMany([op, { ...op, doc: undefined }]), 'INVALID_ARGUMENT', /ops\[1\]\.doc is undefined/);
   await rejects(db.putMany([op, { ...op, causedBy: 'h' }]), 'INVALID_ARGUMENT', /ops\[1\]\.causedBy must be an array/);
   await rejects(db.putMany([op, { ...op, causedBy: ['zz'] }]), 'INVALID_ARGUMENT', /ops\[1\]\.causedBy\[0\]/);
