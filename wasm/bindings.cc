@@ -112,11 +112,9 @@ void AppendRecord(std::string* out, const Version& v, const uint32_t* depth) {
   out->push_back(kRecordEnd);
 }
 
-// The records of `n` versions, then their data. at(i) is the i-th version,
-// depth_at(i) its trace depth or null.
-template <typename At, typename DepthAt>
-void AppendRecords(std::string* out, size_t n, At at, DepthAt depth_at) {
-  for (size_t i = 0; i < n; i++) AppendRecord(out, at(i), depth_at(i));
+// 0x1D, then the data of `n` versions (at(i) is the i-th) as a JSON array.
+template <typename At>
+void AppendData(std::string* out, size_t n, At at) {
   out->push_back(kDataStart);
   out->push_back('[');
   for (size_t i = 0; i < n; i++) {
@@ -126,7 +124,58 @@ void AppendRecords(std::string* out, size_t n, At at, DepthAt depth_at) {
   out->push_back(']');
 }
 
+// The records of `n` versions, then their data. at(i) is the i-th version,
+// depth_at(i) its trace depth or null.
+template <typename At, typename DepthAt>
+void AppendRecords(std::string* out, size_t n, At at, DepthAt depth_at) {
+  for (size_t i = 0; i < n; i++) AppendRecord(out, at(i), depth_at(i));
+  AppendData(out, n, at);
+}
+
 const uint32_t* NoDepth(size_t) { return nullptr; }
+
+// putMany's versions, in a shorter form than AppendRecords (read by
+// js/src/database.js, parseWritten): the caller named each version's coll
+// and id, the seqs are consecutive from the first (DB::PutMany's contract),
+// the batch has one ts, and no version is deleted. First the first seq and
+// the ts, each ended by 0x1F; then per version a flag digit ('0' plus 1
+// when it has a prev, plus 2 when it names causes or validity), its hash,
+// its prev when flagged, and when flagged its caused_by (comma-separated),
+// valid_from and valid_to, each ended by 0x1F; then 0x1D and the data as one
+// JSON array. INTERNAL if the versions break that contract.
+Status AppendWritten(std::string* out, const std::vector<Version>& vs) {
+  if (vs.empty()) return Status::OK();
+  const uint64_t first = vs.front().seq;
+  const int64_t ts = vs.front().ts;
+  out->append(std::to_string(first));
+  out->push_back(kFieldEnd);
+  out->append(std::to_string(ts));
+  out->push_back(kFieldEnd);
+  for (size_t i = 0; i < vs.size(); i++) {
+    const Version& v = vs[i];
+    if (v.seq != first + i || v.ts != ts || v.deleted) {
+      return Status::Internal("putMany: version " + std::to_string(i) +
+                              " does not follow the batch's seqs and ts");
+    }
+    const bool extras = !v.caused_by.empty() || v.valid_from || v.valid_to;
+    out->push_back(static_cast<char>('0' + (v.prev ? 1 : 0) + (extras ? 2 : 0)));
+    v.hash.AppendHex(out);
+    if (v.prev) v.prev->AppendHex(out);
+    if (extras) {
+      for (size_t k = 0; k < v.caused_by.size(); k++) {
+        if (k) out->push_back(',');
+        v.caused_by[k].AppendHex(out);
+      }
+      out->push_back(kFieldEnd);
+      out->append(v.valid_from.value_or(""));
+      out->push_back(kFieldEnd);
+      out->append(v.valid_to.value_or(""));
+      out->push_back(kFieldEnd);
+    }
+  }
+  AppendData(out, vs.size(), [&](size_t i) -> const Version& { return vs[i]; });
+  return Status::OK();
+}
 
 Status CountMismatch(size_t docs) {
   return Status::InvalidArgument("putMany: the batch encoding has " + std::to_string(docs) +
@@ -202,7 +251,8 @@ class WasmDatabase {
   // ("" when unset). JSON text never holds a raw 0x00 and the JS layer
   // rejects it in names. Each document is canonicalized by PutMany, which
   // refuses any element that is not one well-formed value. Returns the
-  // versions' count (their records are in Output()) or an error object.
+  // versions' count (AppendWritten's form of them is in Output()) or an
+  // error object.
   val PutMany(size_t len) {
     std::string_view rest = std::string_view(in_).substr(0, len);
     const size_t docs_end = rest.find('\0');
@@ -239,7 +289,12 @@ class WasmDatabase {
       ops.push_back(std::move(op));
     }
     if (ops.size() != docs->size()) return ErrorOf(CountMismatch(docs->size()));
-    return Records(db_->PutMany(ops));
+    auto vs = db_->PutMany(ops);
+    if (!vs.ok()) return ErrorOf(vs.status());
+    out_.clear();
+    const Status s = AppendWritten(&out_, *vs);
+    if (!s.ok()) return ErrorOf(s);
+    return val(static_cast<double>(vs->size()));
   }
 
   val Delete(std::string coll, std::string id, std::string caused_by, val valid_from,

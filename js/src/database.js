@@ -24,9 +24,7 @@ function parsed(r) {
 // (wasm/bindings.cc, AppendRecords): records end with 0x1E, fields with
 // 0x1F, and after the records, past 0x1D, the versions' data is one JSON
 // array (one JSON.parse for all of them costs less than one per version).
-// Also used by the browser proxy, which receives putMany's answer as this
-// text (one string to copy, not 1,000 objects to clone).
-export function parseVersions(text, withDepth = false) {
+function parseVersions(text, withDepth = false) {
   if (text === '') return []; // the worker's answer to an empty batch
   const start = text.indexOf('\x1d');
   const data = JSON.parse(text.slice(start + 1));
@@ -67,6 +65,62 @@ export function parseVersions(text, withDepth = false) {
     if (withDepth) v.depth = Number(next());
     at += 1; // the record's end
     out[i] = v;
+  }
+  return out;
+}
+
+// Decodes putMany's versions in the shorter form the bindings write for a
+// batch (wasm/bindings.cc, AppendWritten), with the names packWrites
+// checked: the engine stores names as given, so it does not send them back.
+// Also used by the browser proxy, which receives putMany's answer as this
+// text (one string to copy, not 1,000 objects to clone).
+export function parseWritten(text, colls, ids) {
+  if (text === '') return [];
+  const start = text.indexOf('\x1d');
+  const data = JSON.parse(text.slice(start + 1));
+  let at = text.indexOf('\x1f');
+  const first = Number(text.slice(0, at));
+  const end = text.indexOf('\x1f', at + 1);
+  const ts = Number(text.slice(at + 1, end));
+  at = end + 1;
+  const next = () => {
+    const e = text.indexOf('\x1f', at);
+    const f = text.slice(at, e);
+    at = e + 1;
+    return f;
+  };
+  const out = new Array(data.length);
+  for (let i = 0; i < data.length; i++) {
+    const flags = text.charCodeAt(at) - 48;
+    const hash = text.slice(at + 1, at + 65);
+    at += 65;
+    let prev = null;
+    if (flags & 1) {
+      prev = text.slice(at, at + 64);
+      at += 64;
+    }
+    let causedBy = [];
+    let validFrom = null;
+    let validTo = null;
+    if (flags & 2) {
+      const causes = next();
+      if (causes !== '') causedBy = causes.split(',');
+      validFrom = next() || null;
+      validTo = next() || null;
+    }
+    out[i] = {
+      coll: colls[i],
+      id: ids[i],
+      seq: first + i,
+      hash,
+      prev,
+      causedBy,
+      ts,
+      validFrom,
+      validTo,
+      deleted: false,
+      data: data[i],
+    };
   }
   return out;
 }
@@ -219,11 +273,14 @@ export function toJsonText(value, where) {
 // ended by NUL; '' for an empty batch. One JSON.stringify of all the
 // documents costs far less than one per document. Checks each op as
 // putMany does, so the browser proxy, which packs in the page, fails on a
-// bad op with the same message as Node.
+// bad op with the same message as Node. Returns { packed, colls, ids }:
+// the names as checked, which parseWritten puts in the versions.
 export function packWrites(ops) {
   if (!Array.isArray(ops)) throw invalid(`putMany takes an array of writes, got ${describe(ops)}`);
-  if (ops.length === 0) return '';
+  if (ops.length === 0) return { packed: '', colls: [], ids: [] };
   const docs = new Array(ops.length);
+  const colls = new Array(ops.length);
+  const ids = new Array(ops.length);
   let texts = false; // a document arrived as JSON text (JsonText)
   let heads = '';
   for (let i = 0; i < ops.length; i++) {
@@ -238,6 +295,8 @@ export function packWrites(ops) {
     if (doc instanceof JsonText) texts = true;
     else if (!jsonSafe(doc, [])) throw jsonError(doc, `ops[${i}].doc`);
     docs[i] = doc;
+    colls[i] = coll;
+    ids[i] = id;
     // The common op names no causes and no validity: its last three fields
     // are empty, and writeArgs has nothing to check.
     let rest = '\0\0\0';
@@ -250,7 +309,7 @@ export function packWrites(ops) {
   const array = texts
     ? `[${docs.map((d) => (d instanceof JsonText ? d.text : JSON.stringify(d))).join(',')}]`
     : JSON.stringify(docs);
-  return array + '\0' + heads;
+  return { packed: array + '\0' + heads, colls, ids };
 }
 
 // The worker's name for putMany taking a packed batch.
@@ -309,14 +368,14 @@ export class Database {
 
   async putMany(ops) {
     const h = this.#h();
-    const packed = packWrites(ops);
+    const { packed, colls, ids } = packWrites(ops);
     if (packed === '') return [];
     this.#putPacked(h, packed);
-    return readVersions(h);
+    return parseWritten(decoder.decode(h.output()), colls, ids);
   }
 
   // The worker's putMany: a batch packWrites made in the page, answered
-  // with the versions' text (parseVersions reads it).
+  // with the versions' text (parseWritten reads it there).
   async [putPackedText](packed) {
     const h = this.#h();
     if (typeof packed !== 'string') throw invalid('putMany: the batch did not cross to the worker');

@@ -4,12 +4,13 @@
 // promise; failures are CairnError with the same codes and messages as in
 // Node.
 import { CairnError, invalid } from './errors.js';
-import { packWrites, parseVersions } from './database.js';
+import { packWrites, parseWritten } from './database.js';
 import { encodeDoc } from './wire.js';
 
-// An answer as a call returns it: putMany's versions text, parsed.
-function readAnswer(answer) {
-  return answer.versions !== undefined ? { value: parseVersions(answer.versions) } : answer;
+// An answer as a call returns it: putMany's versions text, parsed with
+// the names of its batch (p.names, kept by the request).
+function readAnswer(answer, p) {
+  return answer.versions !== undefined ? { value: parseWritten(answer.versions, p.names.colls, p.names.ids) } : answer;
 }
 
 // Requests to one worker, matched to answers by id.
@@ -28,12 +29,12 @@ export class WorkerChannel {
       if (early) {
         // Read now, while the worker waits for the commit; kept until
         // the answer confirms it.
-        p.early = readAnswer(early);
+        p.early = readAnswer(early, p);
         return;
       }
       this.#pending.delete(id);
       if (error) p.reject(new CairnError(error.code, error.message));
-      else p.resolve(settled ? p.early : readAnswer(answer));
+      else p.resolve(settled ? p.early : readAnswer(answer, p));
     };
     const stop = (what) => {
       this.#failure = new CairnError('INTERNAL', `the database worker stopped: ${what}`);
@@ -49,12 +50,12 @@ export class WorkerChannel {
 
   // Sends one request; resolves to its answer: { value }, or for calls
   // also { remote } or { array } (js/src/worker.js, answerOf). `what` names
-  // the call in errors.
-  request(message, what) {
+  // the call in errors; `names`, for a putMany, its batch's names.
+  request(message, what, names = null) {
     if (this.#failure) return Promise.reject(this.#failure);
     const id = this.#nextId++;
     return new Promise((resolve, reject) => {
-      this.#pending.set(id, { resolve, reject });
+      this.#pending.set(id, { resolve, reject, names });
       try {
         this.#worker.postMessage({ id, ...message });
       } catch (e) {
@@ -87,8 +88,8 @@ class RemoteObject {
     }
   }
 
-  async call(method, args) {
-    const { value, remote, array } = await this.#channel.request({ op: 'call', target: this.#target, method, args }, method);
+  async call(method, args, names = null) {
+    const { value, remote, array } = await this.#channel.request({ op: 'call', target: this.#target, method, args }, method, names);
     if (remote) return Object.assign(new RemoteObject(this.#channel, remote.id, remote.methods), remote.fields);
     if (array) {
       for (const [key, descriptor] of array.props) Object.defineProperty(array.items, key, descriptor);
@@ -116,9 +117,9 @@ export class RemoteDatabase extends RemoteObject {
     return this.#closed;
   }
 
-  async call(method, args) {
+  async call(method, args, names = null) {
     if (this.#closed) throw new CairnError('CLOSED', 'the database is closed');
-    return super.call(method, args);
+    return super.call(method, args, names);
   }
 
   // Documents are encoded here (js/src/wire.js), a putMany batch packed
@@ -129,7 +130,8 @@ export class RemoteDatabase extends RemoteObject {
   }
   async putMany(ops) {
     if (this.#closed) throw new CairnError('CLOSED', 'the database is closed');
-    return this.call('putMany', [{ packed: packWrites(ops) }]);
+    const { packed, colls, ids } = packWrites(ops);
+    return this.call('putMany', [{ packed }], { colls, ids });
   }
   delete(coll, id, options) {
     return this.call('delete', [coll, id, options]);

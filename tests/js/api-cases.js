@@ -94,6 +94,18 @@ export function defineApiCases(openDb) {
     for (const v of vs) assert.deepEqual(await db.get(v.coll, v.id), v);
     assert.equal(vs[2].validFrom, '2024-05-01T00:00:00.000Z');
     assert.equal(vs[2].validTo, '2025-01-01T00:00:00.000Z');
+    // Replacing versions (a prev), naming causes in upper case (returned as
+    // stored, in lower case) and one bound of validity.
+    const again = await db.putMany([
+      { coll: 'a', id: '2', doc: 3 },
+      { coll: 'a', id: '1', doc: 4, causedBy: [vs[1].hash.toUpperCase(), vs[2].hash], validTo: '2030-01-01T01:00:00+01:00' },
+      { coll: 'c', id: '9', doc: 5 },
+    ]);
+    assert.deepEqual(again.map((v) => [v.seq, v.prev]), [[4, vs[1].hash], [5, vs[0].hash], [6, null]]);
+    assert.deepEqual(again[1].causedBy, [vs[1].hash, vs[2].hash]);
+    assert.equal(again[1].validFrom, null);
+    assert.equal(again[1].validTo, '2030-01-01T00:00:00.000Z');
+    for (const v of again) assert.deepEqual(await db.get(v.coll, v.id), v);
     // One bad op: nothing of the batch is written.
     await assert.rejects(
       db.putMany([
@@ -103,7 +115,7 @@ export function defineApiCases(openDb) {
       (e) => e.code === 'NOT_FOUND',
     );
     assert.equal(await db.get('a', '3'), null);
-    assert.equal(await db.seq(), 3);
+    assert.equal(await db.seq(), 6);
     assert.deepEqual(await db.putMany([]), []);
     await db.close();
   });

@@ -110,7 +110,7 @@ test('malformed putMany batch encodings reach the engine and are refused', async
   const { putPackedText, packWrites } = await import('../../js/src/database.js');
   const db = await open({ storage: 'memory' });
   await db.put('c', 'before', 1);
-  const good = packWrites([{ coll: 'c', id: 'a', doc: { n: 1 } }, { coll: 'c', id: 'b', doc: [2] }]);
+  const { packed: good } = packWrites([{ coll: 'c', id: 'a', doc: { n: 1 } }, { coll: 'c', id: 'b', doc: [2] }]);
   assert.equal(good, '[{"n":1},[2]]\0c\0a\0\0\0\0c\0b\0\0\0\0');
   const cases = [
     ['[{"n":1}]', 'INVALID_ARGUMENT', /truncated batch encoding/],
