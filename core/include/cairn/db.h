@@ -174,7 +174,8 @@ class Database {
 
   // Writes every op atomically, in one group commit: after a crash either all
   // are present or none. Returns the versions in input order; seqs are
-  // consecutive. An op's caused_by may name a version made earlier in the batch.
+  // consecutive, and all share one ts (the clock is read once per batch).
+  // An op's caused_by may name a version made earlier in the batch.
   virtual Result<std::vector<Version>> PutMany(const std::vector<WriteOp>& ops) = 0;
 
   // Writes a tombstone. The document leaves the live view; its history stays
