@@ -143,19 +143,22 @@ function describe(v) {
 function checkName(v, what) {
   if (typeof v !== 'string') throw invalid(`${what} must be a string, got ${describe(v)}`);
   if (v.includes('\0')) throw invalid(`${what} ${JSON.stringify(v)} contains a NUL character`);
-  // Names cross to the engine as UTF-8, which has no form for half a
-  // surrogate pair: the encoder would put U+FFFD in its place, and the
-  // name stored would not be the name given.
-  if (!v.isWellFormed()) {
-    for (let i = 0; i < v.length; i++) {
-      const c = v.charCodeAt(i);
-      if (c < 0xd800 || c > 0xdfff) continue;
-      if (c <= 0xdbff && (v.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
-        i++; // a whole pair
-        continue;
-      }
-      throw invalid(`${what} ${JSON.stringify(v)} holds a lone surrogate (U+${c.toString(16).toUpperCase()} at index ${i}), which UTF-8 cannot encode`);
+  return checkWellFormed(v, what);
+}
+
+// Strings cross to the engine as UTF-8, which has no form for half a
+// surrogate pair: the encoder would put U+FFFD in its place, and the string
+// stored would not be the string given.
+export function checkWellFormed(v, what) {
+  if (v.isWellFormed()) return v;
+  for (let i = 0; i < v.length; i++) {
+    const c = v.charCodeAt(i);
+    if (c < 0xd800 || c > 0xdfff) continue;
+    if (c <= 0xdbff && (v.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      i++; // a whole pair
+      continue;
     }
+    throw invalid(`${what} ${JSON.stringify(v)} holds a lone surrogate (U+${c.toString(16).toUpperCase()} at index ${i}), which UTF-8 cannot encode`);
   }
   return v;
 }

@@ -7,7 +7,7 @@
 // A Space holds no wasm memory of its own (only its database's handle), so
 // it has nothing to close: it stops working when its database is closed.
 import { CairnError, invalid } from './errors.js';
-import { checkCount, checkName, checkObject, checkSeq, describe, parsed, toJsonText, unwrap } from './database.js';
+import { checkCount, checkName, checkObject, checkSeq, checkWellFormed, describe, parsed, toJsonText, unwrap } from './database.js';
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -480,7 +480,8 @@ export function putEdge(h, edge) {
     const meta = checkObject(edge.meta, 'edge.meta');
     for (const [k, v] of Object.entries(meta)) {
       if (typeof v !== 'string') throw invalid(`edge.meta.${k} must be a string, got ${describe(v)}`);
-      e.meta.push([k, v]);
+      checkWellFormed(k, 'edge.meta key');
+      e.meta.push([k, checkWellFormed(v, `edge.meta.${k}`)]);
     }
   }
   return edgeOf(parsed(h.putEdge(putEdgeWords(h, e))));

@@ -228,6 +228,11 @@ for (const [name, openDb] of Object.entries(backends)) {
         [() => db.putEdge({ kind: 'k', ends: [{ space: 'bad', point: [0, -1] }] }), /edge.ends\[0\].point\[1\]/],
         [() => db.putEdge({ kind: 'k', ends: [], weight: NaN }), /edge.weight must be a finite number/],
         [() => db.putEdge({ kind: 'k', ends: [], meta: { a: 1 } }), /edge.meta.a must be a string/],
+        // Half a surrogate pair has no UTF-8 form: it would be stored as U+FFFD.
+        [() => db.putEdge({ kind: 'k', ends: [], meta: { a: 'x\uDFFF' } }), /edge.meta.a "x\\udfff" holds a lone surrogate \(U\+DFFF at index 1\)/],
+        [() => db.putEdge({ kind: 'k', ends: [], meta: { ['\uD83D']: 'x' } }), /edge.meta key "\\ud83d" holds a lone surrogate/],
+        [() => db.putEdge({ kind: 'k\uD83D', ends: [] }), /edge.kind "k\\ud83d" holds a lone surrogate/],
+        [() => db.space('s\uDC00', { dims: 2 }), /holds a lone surrogate/],
         [() => db.edgesAt('bad', [0, 0], { kinds: 'road' }), /options.kinds must be an array/],
         [() => db.traverseEdges('bad', [0, 0], { directed: 'yes' }), /options.directed must be a boolean/],
       ];
