@@ -79,6 +79,15 @@ constexpr char kFieldEnd = '\x1f';
 constexpr char kRecordEnd = '\x1e';
 constexpr char kDataStart = '\x1d';
 
+// A version's caused_by, comma-separated hex, ended by 0x1F.
+void AppendCauses(std::string* out, const Version& v) {
+  for (size_t i = 0; i < v.caused_by.size(); i++) {
+    if (i) out->push_back(',');
+    v.caused_by[i].AppendHex(out);
+  }
+  out->push_back(kFieldEnd);
+}
+
 void AppendRecord(std::string* out, const Version& v, const uint32_t* depth) {
   // Written straight into *out: a get's record is most of what it costs
   // in wasm besides the lookup.
@@ -99,11 +108,7 @@ void AppendRecord(std::string* out, const Version& v, const uint32_t* depth) {
   out->push_back(kFieldEnd);
   if (v.prev) v.prev->AppendHex(out);
   out->push_back(kFieldEnd);
-  for (size_t i = 0; i < v.caused_by.size(); i++) {
-    if (i) out->push_back(',');
-    v.caused_by[i].AppendHex(out);
-  }
-  out->push_back(kFieldEnd);
+  AppendCauses(out, v);
   field(std::to_string(v.ts));
   field(v.valid_from.value_or(""));
   field(v.valid_to.value_or(""));
@@ -162,11 +167,7 @@ Status AppendWritten(std::string* out, const std::vector<Version>& vs) {
     v.hash.AppendHex(out);
     if (v.prev) v.prev->AppendHex(out);
     if (extras) {
-      for (size_t k = 0; k < v.caused_by.size(); k++) {
-        if (k) out->push_back(',');
-        v.caused_by[k].AppendHex(out);
-      }
-      out->push_back(kFieldEnd);
+      AppendCauses(out, v);
       out->append(v.valid_from.value_or(""));
       out->push_back(kFieldEnd);
       out->append(v.valid_to.value_or(""));

@@ -20,14 +20,18 @@ function parsed(r) {
   return v === null ? null : JSON.parse(v);
 }
 
+// The versions' data: the JSON array after 0x1D that ends the bindings'
+// answer (wasm/bindings.cc, AppendData).
+function trailingData(text) {
+  return JSON.parse(text.slice(text.indexOf('\x1d') + 1));
+}
+
 // Decodes the version records the bindings wrote to their output buffer
 // (wasm/bindings.cc, AppendRecords): records end with 0x1E, fields with
 // 0x1F, and after the records, past 0x1D, the versions' data is one JSON
 // array (one JSON.parse for all of them costs less than one per version).
 function parseVersions(text, withDepth = false) {
-  if (text === '') return []; // the worker's answer to an empty batch
-  const start = text.indexOf('\x1d');
-  const data = JSON.parse(text.slice(start + 1));
+  const data = trailingData(text);
   // Each field is cut out at the next separator's position: no array of
   // fields per record (a split) for the collector to take back.
   const out = new Array(data.length);
@@ -75,9 +79,8 @@ function parseVersions(text, withDepth = false) {
 // Also used by the browser proxy, which receives putMany's answer as this
 // text (one string to copy, not 1,000 objects to clone).
 export function parseWritten(text, colls, ids) {
-  if (text === '') return [];
-  const start = text.indexOf('\x1d');
-  const data = JSON.parse(text.slice(start + 1));
+  if (text === '') return []; // the worker's answer to an empty batch
+  const data = trailingData(text);
   let at = text.indexOf('\x1f');
   const first = Number(text.slice(0, at));
   const end = text.indexOf('\x1f', at + 1);
@@ -256,7 +259,8 @@ function jsonError(value, where) {
 
 // A document already turned into JSON text by toJsonText in another thread
 // (js/src/wire.js): passed to the engine as it is, not parsed and written
-// again. Only the worker makes one, from text the proxy made.
+// again. Only the worker makes one, for put, from text the proxy made (a
+// putMany batch arrives packed, packWrites having stringified it).
 export class JsonText {
   constructor(text) {
     this.text = text;
@@ -284,7 +288,6 @@ export function packWrites(ops) {
   const docs = new Array(ops.length);
   const colls = new Array(ops.length);
   const ids = new Array(ops.length);
-  let texts = false; // a document arrived as JSON text (JsonText)
   let heads = '';
   for (let i = 0; i < ops.length; i++) {
     const op = ops[i];
@@ -295,8 +298,7 @@ export function packWrites(ops) {
     const coll = checkName(op.coll, `ops[${i}].coll`);
     const id = checkName(op.id, `ops[${i}].id`);
     const doc = op.doc;
-    if (doc instanceof JsonText) texts = true;
-    else if (!jsonSafe(doc, [])) throw jsonError(doc, `ops[${i}].doc`);
+    if (!jsonSafe(doc, [])) throw jsonError(doc, `ops[${i}].doc`);
     docs[i] = doc;
     colls[i] = coll;
     ids[i] = id;
@@ -309,10 +311,7 @@ export function packWrites(ops) {
     }
     heads += coll + '\0' + id + '\0' + rest;
   }
-  const array = texts
-    ? `[${docs.map((d) => (d instanceof JsonText ? d.text : JSON.stringify(d))).join(',')}]`
-    : JSON.stringify(docs);
-  return { packed: array + '\0' + heads, colls, ids };
+  return { packed: JSON.stringify(docs) + '\0' + heads, colls, ids };
 }
 
 // The worker's name for putMany taking a packed batch.
