@@ -557,6 +557,7 @@ Status DBImpl::ScanView(std::string_view space, const SpaceDef& def, const std::
     size_t range = 0;
     bool done = false;
     bool has = false;  // `entry` holds this level's next deciding entry
+    bool at_best = false;
     std::string position;
     SpatialEntry entry;
   };
@@ -677,11 +678,13 @@ Status DBImpl::ScanView(std::string_view space, const SpaceDef& def, const std::
       if (c.has && (!best || c.position < best->position)) best = &c;
     }
     if (!best) return Status::OK();
-    const std::string position = best->position;
     best->entry.position = best->position;
     const bool go_on = fn(best->entry);
+    // Every level at this position moves on: marked first, since moving
+    // `best` changes the position the others are compared with.
+    for (Cursor& c : cursors) c.at_best = c.has && (&c == best || c.position == best->position);
     for (Cursor& c : cursors) {
-      if (c.has && c.position == position) CAIRN_RETURN_IF_ERROR(next(c));
+      if (c.at_best) CAIRN_RETURN_IF_ERROR(next(c));
     }
     if (!go_on) return Status::OK();
   }

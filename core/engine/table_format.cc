@@ -14,7 +14,15 @@ bool DecodeEntry(const char* data, uint64_t end, uint64_t offset, std::string_vi
   std::string_view in(data + offset, static_cast<size_t>(end - offset));
   uint64_t key_len;
   uint64_t value_len;
-  if (!GetVarint64(&in, &key_len) || !GetVarint64(&in, &value_len)) return false;
+  const auto* p = reinterpret_cast<const uint8_t*>(in.data());
+  if (in.size() >= 2 && (p[0] | p[1]) < 0x80) {
+    // Both lengths under 128, one byte each: nearly every index entry.
+    key_len = p[0];
+    value_len = p[1];
+    in.remove_prefix(2);
+  } else if (!GetVarint64(&in, &key_len) || !GetVarint64(&in, &value_len)) {
+    return false;
+  }
   if (key_len > in.size() || value_len > in.size() - key_len) return false;
   *key = in.substr(0, static_cast<size_t>(key_len));
   *value = in.substr(static_cast<size_t>(key_len), static_cast<size_t>(value_len));

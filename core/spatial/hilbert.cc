@@ -340,23 +340,21 @@ class Decomposer {
     return n;
   }
 
-  // The child of `parent` whose next index bit is `h`.
-  Node Child(const Node& parent, uint32_t h) const {
-    Node n = parent;
-    const int r = bits_ - 1 - n.len / dims_, m = n.len % dims_;
-    if (h) n.key[n.len / 8] |= static_cast<uint8_t>(0x80 >> (n.len % 8));
-    n.len++;
-    const uint32_t g = h ^ (m == 0 ? n.carry : n.prev_h);
-    n.g |= g << m;
-    n.prev_h = h;
-    const int axis = n.inv[m];
-    if (g ^ ((n.flip >> axis) & 1)) {
-      n.lo[axis] |= uint32_t{1} << r;
+  // Makes *n its child whose next index bit is `h`.
+  void Descend(Node* n, uint32_t h) const {
+    const int r = bits_ - 1 - n->len / dims_, m = n->len % dims_;
+    if (h) n->key[n->len / 8] |= static_cast<uint8_t>(0x80 >> (n->len % 8));
+    n->len++;
+    const uint32_t g = h ^ (m == 0 ? n->carry : n->prev_h);
+    n->g |= g << m;
+    n->prev_h = h;
+    const int axis = n->inv[m];
+    if (g ^ ((n->flip >> axis) & 1)) {
+      n->lo[axis] |= uint32_t{1} << r;
     } else {
-      n.hi[axis] &= ~(uint32_t{1} << r);
+      n->hi[axis] &= ~(uint32_t{1} << r);
     }
-    if (m + 1 == dims_) FinishRow(&n);
-    return n;
+    if (m + 1 == dims_) FinishRow(n);
   }
 
   // The first and last keys with n's prefix.
@@ -515,16 +513,22 @@ bool Collect(const Decomposer& d, int limit, size_t max_ranges, std::vector<std:
   stack.push_back(d.Root());
   Key lo, hi;
   while (!stack.empty()) {
-    const Node n = stack.back();
-    stack.pop_back();
-    const Overlap o = d.Classify(n);
-    if (o == Overlap::kNone) continue;
-    if (o == Overlap::kPartial && n.len < limit) {
-      stack.push_back(d.Child(n, 1));  // visited after child 0: key order
-      stack.push_back(d.Child(n, 0));
+    const Overlap o = d.Classify(stack.back());
+    if (o == Overlap::kNone) {
+      stack.pop_back();
       continue;
     }
-    d.Settle(n, &lo, &hi);
+    if (o == Overlap::kPartial && stack.back().len < limit) {
+      // The node becomes its child 1, under a copy that becomes child 0
+      // and is visited first: key order. The stack never outgrows its
+      // reserve (depth + 1), so the references stay valid.
+      stack.push_back(stack.back());
+      d.Descend(&stack[stack.size() - 2], 1);
+      d.Descend(&stack.back(), 0);
+      continue;
+    }
+    d.Settle(stack.back(), &lo, &hi);
+    stack.pop_back();
     if (!out->empty() && d.Follows(out->back().second, lo)) {
       out->back().second = hi;
       continue;
