@@ -524,13 +524,19 @@ class WasmDatabase {
   val SpaceBox(std::string space, std::string branch, val as_of, double limit, std::string cursor,
                size_t dims) {
     if (words_in_.size() < 2 * dims) return ErrorOf(Status::InvalidArgument("bbox: truncated input"));
-    return SpaceRecords(db_->SpaceBox(space, PointAt(words_in_, 0, dims), PointAt(words_in_, dims, dims),
-                               ReadOpts(branch, as_of, limit, cursor)));
+    RecordEncoder enc;
+    return SpaceRecords(db_->SpaceBoxEach(space, PointAt(words_in_, 0, dims), PointAt(words_in_, dims, dims),
+                                          ReadOpts(branch, as_of, limit, cursor),
+                                          [&](const SpatialRecordView& r) { enc.Add(r); }),
+                        &enc);
   }
   val SpaceSubscope(std::string space, std::string branch, val as_of, double limit,
                     std::string cursor, size_t dims) {
     if (words_in_.size() < dims) return ErrorOf(Status::InvalidArgument("subscope: truncated input"));
-    return SpaceRecords(db_->SpaceSubscope(space, PointAt(words_in_, 0, dims), ReadOpts(branch, as_of, limit, cursor)));
+    RecordEncoder enc;
+    return SpaceRecords(db_->SpaceSubscopeEach(space, PointAt(words_in_, 0, dims), ReadOpts(branch, as_of, limit, cursor),
+                                               [&](const SpatialRecordView& r) { enc.Add(r); }),
+                        &enc);
   }
   val SpaceCount(std::string space, std::string branch, val as_of, size_t dims) {
     if (words_in_.size() < 2 * dims) return ErrorOf(Status::InvalidArgument("count: truncated input"));
@@ -672,12 +678,10 @@ class WasmDatabase {
     o.cursor = cursor;
     return o;
   }
-  // Records to SpaceOutput(); returns the cursor.
-  val SpaceRecords(const Result<SpaceQueryResult>& r) {
+  // The records `enc` received to SpaceOutput(); returns the cursor.
+  val SpaceRecords(const Result<SpaceQueryResult>& r, RecordEncoder* enc) {
     if (!r.ok()) return ErrorOf(r.status());
-    RecordEncoder enc;
-    for (const SpatialRecord& rec : r->records) enc.Add(rec);
-    enc.Finish(&words_out_);
+    enc->Finish(&words_out_);
     return val(r->cursor);
   }
   static val Edges(const Result<std::vector<Hyperedge>>& r) {

@@ -68,12 +68,12 @@ void PutBytes(std::vector<uint32_t>* out, std::string_view s) {
   if (!s.empty()) std::memcpy(out->data() + at, s.data(), s.size());
 }
 
-void PutRecordHead(std::vector<uint32_t>* out, uint32_t flags, const Point& p, uint64_t seq) {
+void PutRecordHead(std::vector<uint32_t>* out, uint32_t flags, const uint32_t* p, uint32_t dims, uint64_t seq) {
   out->push_back(flags);
-  out->push_back(static_cast<uint32_t>(p.size()));
+  out->push_back(dims);
   out->push_back(static_cast<uint32_t>(seq));
   out->push_back(static_cast<uint32_t>(seq >> 32));
-  out->insert(out->end(), p.begin(), p.end());
+  out->insert(out->end(), p, p + dims);
 }
 
 }  // namespace
@@ -224,7 +224,16 @@ void RecordEncoder::Add(const SpatialRecord& r, uint32_t tag, const double* dist
     flags |= kRecordBinary;
   }
   if (distance) flags |= kRecordHasDistance;
-  PutRecordHead(&words_, flags, r.point, r.seq);
+  Put(flags, r.point.data(), static_cast<uint32_t>(r.point.size()), r.seq, distance, r.payload.data);
+}
+
+void RecordEncoder::Add(const SpatialRecordView& r) {
+  Put(r.binary ? kRecordBinary : 0, r.point, r.dims, r.seq, nullptr, r.payload);
+}
+
+void RecordEncoder::Put(uint32_t flags, const uint32_t* point, uint32_t dims, uint64_t seq, const double* distance,
+                        std::string_view payload) {
+  PutRecordHead(&words_, flags, point, dims, seq);
   if (distance) {
     uint64_t bits;
     std::memcpy(&bits, distance, sizeof bits);
@@ -232,17 +241,16 @@ void RecordEncoder::Add(const SpatialRecord& r, uint32_t tag, const double* dist
     words_.push_back(static_cast<uint32_t>(bits >> 32));
   }
   if (flags & kRecordBinary) {
-    PutBytes(&words_, r.payload.data);
-  } else if (!r.deleted) {
+    PutBytes(&words_, payload);
+  } else if (!(flags & kRecordDeleted)) {
     if (json_.size() > 1) json_.push_back(',');
-    json_.append(r.payload.data.empty() ? std::string_view("null")
-                                        : std::string_view(r.payload.data));
+    json_.append(payload.empty() ? std::string_view("null") : payload);
   }
   count_++;
 }
 
 void RecordEncoder::AddAbsent(const Point& p, uint32_t tag) {
-  PutRecordHead(&words_, tag << 8 | kRecordAbsent, p, 0);
+  PutRecordHead(&words_, tag << 8 | kRecordAbsent, p.data(), static_cast<uint32_t>(p.size()), 0);
   count_++;
 }
 

@@ -67,12 +67,16 @@ class RecordEncoder {
  public:
   RecordEncoder() { json_.push_back('['); }
   void Add(const SpatialRecord& r, uint32_t tag = 0, const double* distance = nullptr);
+  void Add(const SpatialRecordView& r);
   // A point with no state (a merge conflict side that is absent).
   void AddAbsent(const Point& p, uint32_t tag = 0);
   // Replaces *out with the encoded records.
   void Finish(std::vector<uint32_t>* out);
 
  private:
+  void Put(uint32_t flags, const uint32_t* point, uint32_t dims, uint64_t seq, const double* distance,
+           std::string_view payload);
+
   size_t count_ = 0;
   std::string json_;
   std::vector<uint32_t> words_;

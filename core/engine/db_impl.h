@@ -157,6 +157,12 @@ class DBImpl final : public Database {
                                     const SpaceReadOptions& options) override;
   Result<SpaceQueryResult> SpaceSubscope(std::string_view space, const Point& prefix,
                                          const SpaceReadOptions& options) override;
+  Result<SpaceQueryResult> SpaceBoxEach(std::string_view space, const Point& lo, const Point& hi,
+                                        const SpaceReadOptions& options,
+                                        const std::function<void(const SpatialRecordView&)>& fn) override;
+  Result<SpaceQueryResult> SpaceSubscopeEach(std::string_view space, const Point& prefix,
+                                             const SpaceReadOptions& options,
+                                             const std::function<void(const SpatialRecordView&)>& fn) override;
   Result<uint64_t> SpaceCount(std::string_view space, const Point& lo, const Point& hi,
                               const SpaceReadOptions& options) override;
   Result<std::vector<NearestRecord>> SpaceNearest(std::string_view space, const Point& point, size_t k,
@@ -350,8 +356,14 @@ class DBImpl final : public Database {
   static Hash FillRecord(const SpatialEntry& e, SpatialRecord* r);
   // Reads the payloads kept by hash: by_hash[i] non-zero for records[i].
   Status ResolvePayloads(std::vector<SpatialRecord>* records, const std::vector<Hash>& by_hash);
+  // A box (lo, hi) or subscope (prefix) query: hands each record to `fn`,
+  // after the index is read; the result holds no records.
   Result<SpaceQueryResult> BoxQuery(std::string_view space, const Point* lo, const Point* hi,
-                                    const Point* prefix, const SpaceReadOptions& options);
+                                    const Point* prefix, const SpaceReadOptions& options,
+                                    const std::function<void(const SpatialRecordView&)>& fn);
+  // BoxQuery, with its records collected.
+  Result<SpaceQueryResult> CollectBoxQuery(std::string_view space, const Point* lo, const Point* hi,
+                                           const Point* prefix, const SpaceReadOptions& options);
   // Every point of a branch's view (tombstones included), in key order.
   Result<std::vector<SpatialRecord>> FullView(std::string_view space, std::string_view branch,
                                               uint64_t as_of, bool with_tombstones);

@@ -876,13 +876,28 @@ Result<std::vector<uint64_t>> DBImpl::WriteSpatial(std::string_view space, std::
 // ---- queries
 
 Result<SpaceQueryResult> DBImpl::BoxQuery(std::string_view space, const Point* lo_in, const Point* hi_in,
-                                          const Point* prefix, const SpaceReadOptions& options) {
+                                          const Point* prefix, const SpaceReadOptions& options,
+                                          const std::function<void(const SpatialRecordView&)>& fn) {
   CAIRN_RETURN_IF_ERROR(CheckOpen());
   SpaceQueryResult out;
-  std::vector<Hash> by_hash;
+  // The records, laid out flat while the index is read: their coordinates
+  // one after another, their payloads in one string. A payload kept by hash
+  // (over kMaxInlinePayloadBytes) is read after the lock is released.
+  struct Flat {
+    uint64_t seq;
+    size_t payload_at;
+    size_t payload_size;
+    bool binary;
+  };
+  std::vector<Flat> flat;
+  std::vector<uint32_t> coords;
+  std::string payloads;
+  std::vector<std::pair<size_t, Hash>> by_hash;  // record index, version hash
+  uint32_t dims = 0;
   {
     ReaderLock l(&index_mu_);
     CAIRN_ASSIGN_OR_RETURN(SpaceDef def, FindSpace(space));
+    dims = def.dims;
     Point lo, hi;
     if (prefix) {
       if (prefix->size() > def.dims) {
@@ -922,12 +937,21 @@ Result<SpaceQueryResult> DBImpl::BoxQuery(std::string_view space, const Point* l
     std::string last;
     CAIRN_RETURN_IF_ERROR(ScanView(space, def, levels, lo, hi, after, [&](SpatialEntry& e) {
       if (e.kind == 'D') return true;
-      if (out.records.size() == options.limit) {
+      if (flat.size() == options.limit) {
         out.cursor = "more";  // set below from `last`
         return false;
       }
-      out.records.emplace_back();
-      by_hash.push_back(FillRecord(e, &out.records.back()));
+      coords.insert(coords.end(), e.point.begin(), e.point.end());
+      Flat f{e.seq, payloads.size(), 0, e.kind == 'B'};
+      if (e.kind == 'R' && e.value.size() == Hash::kSize) {
+        Hash h;
+        std::memcpy(h.bytes.data(), e.value.data(), Hash::kSize);
+        by_hash.emplace_back(flat.size(), h);
+      } else if (e.kind == 'J' || e.kind == 'B') {
+        payloads.append(e.value);
+        f.payload_size = e.value.size();
+      }
+      flat.push_back(f);
       last.assign(e.position);
       return true;
     }));
@@ -940,18 +964,57 @@ Result<SpaceQueryResult> DBImpl::BoxQuery(std::string_view space, const Point* l
       }
     }
   }
-  CAIRN_RETURN_IF_ERROR(ResolvePayloads(&out.records, by_hash));
+  for (const auto& [i, hash] : by_hash) {
+    CAIRN_ASSIGN_OR_RETURN(std::optional<Version> v, GetByHash(hash));
+    SpatialPayload payload;
+    if (!v || !PayloadOfData(v->data, &payload)) {
+      return Status::Corruption("the payload of point [" + PointList(coords.data() + i * dims, dims) +
+                                "] (version " + hash.ToHex() + ") cannot be read");
+    }
+    flat[i].payload_at = payloads.size();
+    flat[i].payload_size = payload.data.size();
+    flat[i].binary = payload.binary;
+    payloads.append(payload.data);
+  }
+  for (size_t i = 0; i < flat.size(); i++) {
+    fn(SpatialRecordView{coords.data() + i * dims, dims, flat[i].seq,
+                         std::string_view(payloads).substr(flat[i].payload_at, flat[i].payload_size),
+                         flat[i].binary});
+  }
+  return out;
+}
+
+Result<SpaceQueryResult> DBImpl::CollectBoxQuery(std::string_view space, const Point* lo, const Point* hi,
+                                                 const Point* prefix, const SpaceReadOptions& options) {
+  std::vector<SpatialRecord> records;
+  CAIRN_ASSIGN_OR_RETURN(SpaceQueryResult out, BoxQuery(space, lo, hi, prefix, options, [&](const SpatialRecordView& r) {
+    records.push_back(SpatialRecord{Point(r.point, r.point + r.dims), r.seq,
+                                    SpatialPayload{std::string(r.payload), r.binary}, false});
+  }));
+  out.records = std::move(records);
   return out;
 }
 
 Result<SpaceQueryResult> DBImpl::SpaceBox(std::string_view space, const Point& lo, const Point& hi,
                                           const SpaceReadOptions& options) {
-  return BoxQuery(space, &lo, &hi, nullptr, options);
+  return CollectBoxQuery(space, &lo, &hi, nullptr, options);
 }
 
 Result<SpaceQueryResult> DBImpl::SpaceSubscope(std::string_view space, const Point& prefix,
                                                const SpaceReadOptions& options) {
-  return BoxQuery(space, nullptr, nullptr, &prefix, options);
+  return CollectBoxQuery(space, nullptr, nullptr, &prefix, options);
+}
+
+Result<SpaceQueryResult> DBImpl::SpaceBoxEach(std::string_view space, const Point& lo, const Point& hi,
+                                              const SpaceReadOptions& options,
+                                              const std::function<void(const SpatialRecordView&)>& fn) {
+  return BoxQuery(space, &lo, &hi, nullptr, options, fn);
+}
+
+Result<SpaceQueryResult> DBImpl::SpaceSubscopeEach(std::string_view space, const Point& prefix,
+                                                   const SpaceReadOptions& options,
+                                                   const std::function<void(const SpatialRecordView&)>& fn) {
+  return BoxQuery(space, nullptr, nullptr, &prefix, options, fn);
 }
 
 Result<uint64_t> DBImpl::SpaceCount(std::string_view space, const Point& lo, const Point& hi,

@@ -12,6 +12,7 @@
 #define CAIRN_DB_H_
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -265,6 +266,17 @@ class Database {
   // Every live point whose leading coordinates equal `prefix` (0..dims of them).
   virtual Result<SpaceQueryResult> SpaceSubscope(std::string_view space, const Point& prefix,
                                                  const SpaceReadOptions& options = {}) = 0;
+  // SpaceBox and SpaceSubscope without a SpatialRecord per result, for hosts
+  // that convert records into their own form: `fn` sees the same records in
+  // the same order, and the result holds the cursor and seq but no records.
+  // `fn` runs after the index is read, outside any lock, so it may call the
+  // database; it is not called when the query fails.
+  virtual Result<SpaceQueryResult> SpaceBoxEach(std::string_view space, const Point& lo, const Point& hi,
+                                                const SpaceReadOptions& options,
+                                                const std::function<void(const SpatialRecordView&)>& fn) = 0;
+  virtual Result<SpaceQueryResult> SpaceSubscopeEach(std::string_view space, const Point& prefix,
+                                                     const SpaceReadOptions& options,
+                                                     const std::function<void(const SpatialRecordView&)>& fn) = 0;
   // The number of live points in the box (limit and cursor are ignored).
   virtual Result<uint64_t> SpaceCount(std::string_view space, const Point& lo, const Point& hi,
                                       const SpaceReadOptions& options = {}) = 0;

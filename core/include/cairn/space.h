@@ -19,6 +19,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -52,6 +53,16 @@ struct SpatialRecord {
   uint64_t seq = 0;  // the write that made this state
   SpatialPayload payload;
   bool deleted = false;  // only in history and diff answers
+};
+
+// A record as SpaceBoxEach and SpaceSubscopeEach hand it over: views, valid
+// only during the call that receives it. Never a tombstone.
+struct SpatialRecordView {
+  const uint32_t* point = nullptr;  // `dims` coordinates
+  uint32_t dims = 0;
+  uint64_t seq = 0;          // the write that made this state
+  std::string_view payload;  // canonical JSON text, or bytes when `binary`
+  bool binary = false;
 };
 
 // One write in a SpaceWrite batch.

@@ -182,6 +182,129 @@ TEST_F(SpaceTest, BytesPayloadsAndLargePayloads) {
   EXPECT_TRUE(v->ok);
 }
 
+// SpaceBoxEach and SpaceSubscopeEach hand over exactly the records SpaceBox
+// and SpaceSubscope return: inline and by-hash payloads, JSON and bytes,
+// pages, AS OF and branches. Their callback may use the database, and a
+// failing query never calls it.
+TEST_F(SpaceTest, EachHandsOverWhatBoxAndSubscopeReturn) {
+  ASSERT_TRUE(db_->CreateSpace("e", 2, 16).ok());
+  std::string bytes;
+  for (int i = 0; i < 256; i++) bytes.push_back(static_cast<char>(i));
+  const std::string big_json = "\"" + std::string(3000, 'j') + "\"";
+  const std::string big_bytes = std::string(2000, '\x01') + bytes;
+  std::vector<SpatialWrite> batch;
+  for (uint32_t x = 0; x < 40; x++) {
+    for (uint32_t y = 0; y < 5; y++) {
+      SpatialPayload p = Json("{\"x\":" + std::to_string(x) + ",\"y\":" + std::to_string(y) + "}");
+      if ((x + y) % 7 == 0) p = SpatialPayload{bytes.substr(x), true};
+      if (x == 3 && y == 1) p = Json(big_json);    // over 1 KiB: read by hash
+      if (x == 5 && y == 2) p = SpatialPayload{big_bytes, true};
+      if (x == 6 && y == 0) p = SpatialPayload{"", true};
+      batch.push_back(SpatialWrite{{x * 10, y * 100}, p, false});
+    }
+  }
+  std::map<Point, SpatialPayload> live;  // main's points now
+  for (const SpatialWrite& w : batch) live[w.point] = w.payload;
+  live.erase(Point{100, 200});
+  live[Point{110, 300}] = Json(R"({"again":true})");
+  auto written = db_->SpaceWrite("e", "main", batch);
+  ASSERT_TRUE(written.ok()) << written.status().ToString();
+  const uint64_t loaded = written->back();
+  Erase("e", {100, 200});
+  Insert("e", {110, 300}, R"({"again":true})");
+  ASSERT_TRUE(db_->CreateBranch("e", "b", "main", std::nullopt).ok());
+  Insert("e", {120, 400}, R"("on b")", "b");
+  Erase("e", {30, 100}, "b");  // the by-hash payload's point, on b only
+
+  auto same = [&](const Result<SpaceQueryResult>& want, const Result<SpaceQueryResult>& got,
+                  const std::vector<SpatialRecord>& seen) {
+    ASSERT_TRUE(want.ok()) << want.status().ToString();
+    ASSERT_TRUE(got.ok()) << got.status().ToString();
+    EXPECT_TRUE(got->records.empty());
+    EXPECT_EQ(got->cursor, want->cursor);
+    EXPECT_EQ(got->seq, want->seq);
+    ASSERT_EQ(seen.size(), want->records.size());
+    for (size_t i = 0; i < seen.size(); i++) {
+      EXPECT_EQ(seen[i].point, want->records[i].point) << i;
+      EXPECT_EQ(seen[i].seq, want->records[i].seq) << i;
+      EXPECT_EQ(seen[i].payload.binary, want->records[i].payload.binary) << i;
+      EXPECT_EQ(seen[i].payload.data, want->records[i].payload.data) << i;
+    }
+  };
+  auto collect = [](std::vector<SpatialRecord>* seen) {
+    return [seen](const SpatialRecordView& r) {
+      seen->push_back(SpatialRecord{Point(r.point, r.point + r.dims), r.seq,
+                                    SpatialPayload{std::string(r.payload), r.binary}, false});
+    };
+  };
+  size_t big_seen = 0;
+  for (int stage = 0; stage < 2; stage++) {
+    for (const std::string branch : {"main", "b"}) {
+      for (const std::optional<uint64_t> as_of : {std::optional<uint64_t>(), std::optional<uint64_t>(loaded)}) {
+        for (const size_t page : {SIZE_MAX, size_t{7}}) {
+          SpaceReadOptions o;
+          o.branch = branch;
+          o.as_of = as_of;
+          o.limit = page;
+          for (const auto& [lo, hi] : std::vector<std::pair<Point, Point>>{
+                   {{0, 0}, {65535, 65535}}, {{25, 50}, {215, 350}}, {{30, 100}, {30, 100}}}) {
+            SpaceReadOptions po = o;
+            size_t pages = 0;
+            while (true) {
+              std::vector<SpatialRecord> seen;
+              auto got = db_->SpaceBoxEach("e", lo, hi, po, collect(&seen));
+              auto want = db_->SpaceBox("e", lo, hi, po);
+              same(want, got, seen);
+              for (const SpatialRecord& r : seen) big_seen += r.payload.data == big_json || r.payload.data == big_bytes;
+              if (branch == "main" && !as_of && page == SIZE_MAX && lo == Point{0, 0}) {
+                // Against what was written, not only against SpaceBox.
+                ASSERT_EQ(seen.size(), live.size());
+                for (const SpatialRecord& r : seen) {
+                  ASSERT_TRUE(live.count(r.point)) << r.point[0] << "," << r.point[1];
+                  EXPECT_EQ(r.payload.binary, live[r.point].binary) << r.point[0] << "," << r.point[1];
+                  EXPECT_EQ(r.payload.data, live[r.point].data) << r.point[0] << "," << r.point[1];
+                }
+              }
+              if (!want.ok() || want->cursor.empty() || ++pages > 100) break;
+              po.cursor = want->cursor;
+            }
+          }
+          for (const Point& prefix : {Point{}, Point{30}, Point{50}, Point{110, 300}}) {
+            std::vector<SpatialRecord> seen;
+            same(db_->SpaceSubscope("e", prefix, o), db_->SpaceSubscopeEach("e", prefix, o, collect(&seen)), seen);
+          }
+        }
+      }
+    }
+    ASSERT_TRUE(db_->Compact().ok());
+    Reopen();
+  }
+  EXPECT_GT(big_seen, 0u);
+
+  // The callback may call the database: the index is no longer held.
+  size_t calls = 0;
+  auto r = db_->SpaceBoxEach("e", {0, 0}, {95, 0}, {}, [&](const SpatialRecordView& v) {
+    auto n = db_->SpaceCount("e", Point(v.point, v.point + v.dims), Point(v.point, v.point + v.dims));
+    ASSERT_TRUE(n.ok()) << n.status().ToString();
+    EXPECT_EQ(*n, 1u);
+    calls++;
+  });
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(calls, 10u);
+
+  // A failing query never calls it.
+  auto never = [](const SpatialRecordView&) { ADD_FAILURE() << "called"; };
+  EXPECT_TRUE(db_->SpaceBoxEach("nope", {0, 0}, {1, 1}, {}, never).status().IsNotFound());
+  EXPECT_EQ(db_->SpaceBoxEach("e", {0}, {1}, {}, never).status().code(), Code::kInvalidArgument);
+  SpaceReadOptions bad;
+  bad.cursor = "zz";
+  EXPECT_EQ(db_->SpaceBoxEach("e", {0, 0}, {1, 1}, bad, never).status().code(), Code::kInvalidArgument);
+  bad = {};
+  bad.branch = "missing";
+  EXPECT_TRUE(db_->SpaceSubscopeEach("e", {1}, bad, never).status().IsNotFound());
+  EXPECT_EQ(db_->SpaceSubscopeEach("e", {1, 2, 3}, {}, never).status().code(), Code::kInvalidArgument);
+}
+
 TEST_F(SpaceTest, SubscopeAndNearest) {
   ASSERT_TRUE(db_->CreateSpace("g", 3, 10).ok());
   std::vector<SpatialWrite> ops;
