@@ -303,6 +303,9 @@ TEST_F(SpaceTest, EachHandsOverWhatBoxAndSubscopeReturn) {
   bad.branch = "missing";
   EXPECT_TRUE(db_->SpaceSubscopeEach("e", {1}, bad, never).status().IsNotFound());
   EXPECT_EQ(db_->SpaceSubscopeEach("e", {1, 2, 3}, {}, never).status().code(), Code::kInvalidArgument);
+  ASSERT_TRUE(db_->Close().ok());
+  EXPECT_EQ(db_->SpaceBoxEach("e", {0, 0}, {1, 1}, {}, never).status().code(), Code::kClosed);
+  EXPECT_EQ(db_->SpaceSubscopeEach("e", {}, {}, never).status().code(), Code::kClosed);
 }
 
 TEST_F(SpaceTest, SubscopeAndNearest) {
