@@ -354,6 +354,8 @@ class DBImpl final : public Database {
   // Fills a record from a deciding entry; returns the hash of the version
   // holding its payload when the entry keeps only that (zero otherwise).
   static Hash FillRecord(const SpatialEntry& e, SpatialRecord* r);
+  // Reads the payload of `point` kept by hash in the version `hash`.
+  Status ReadPayload(const Hash& hash, const uint32_t* point, size_t dims, SpatialPayload* out);
   // Reads the payloads kept by hash: by_hash[i] non-zero for records[i].
   Status ResolvePayloads(std::vector<SpatialRecord>* records, const std::vector<Hash>& by_hash);
   // A box (lo, hi) or subscope (prefix) query: hands each record to `fn`,

@@ -708,15 +708,20 @@ Hash DBImpl::FillRecord(const SpatialEntry& e, SpatialRecord* r) {
   return h;
 }
 
+Status DBImpl::ReadPayload(const Hash& hash, const uint32_t* point, size_t dims, SpatialPayload* out) {
+  CAIRN_ASSIGN_OR_RETURN(std::optional<Version> v, GetByHash(hash));
+  if (!v || !PayloadOfData(v->data, out)) {
+    return Status::Corruption("the payload of point [" + PointList(point, dims) + "] (version " + hash.ToHex() +
+                              ") cannot be read");
+  }
+  return Status::OK();
+}
+
 Status DBImpl::ResolvePayloads(std::vector<SpatialRecord>* records, const std::vector<Hash>& by_hash) {
   for (size_t i = 0; i < by_hash.size() && i < records->size(); i++) {
     if (by_hash[i].IsZero()) continue;
-    CAIRN_ASSIGN_OR_RETURN(std::optional<Version> v, GetByHash(by_hash[i]));
     SpatialRecord& r = (*records)[i];
-    if (!v || !PayloadOfData(v->data, &r.payload)) {
-      return Status::Corruption("the payload of point [" + PointList(r.point.data(), r.point.size()) +
-                                "] (version " + by_hash[i].ToHex() + ") cannot be read");
-    }
+    CAIRN_RETURN_IF_ERROR(ReadPayload(by_hash[i], r.point.data(), r.point.size(), &r.payload));
   }
   return Status::OK();
 }
@@ -965,12 +970,8 @@ Result<SpaceQueryResult> DBImpl::BoxQuery(std::string_view space, const Point* l
     }
   }
   for (const auto& [i, hash] : by_hash) {
-    CAIRN_ASSIGN_OR_RETURN(std::optional<Version> v, GetByHash(hash));
     SpatialPayload payload;
-    if (!v || !PayloadOfData(v->data, &payload)) {
-      return Status::Corruption("the payload of point [" + PointList(coords.data() + i * dims, dims) +
-                                "] (version " + hash.ToHex() + ") cannot be read");
-    }
+    CAIRN_RETURN_IF_ERROR(ReadPayload(hash, coords.data() + i * dims, dims, &payload));
     flat[i].payload_at = payloads.size();
     flat[i].payload_size = payload.data.size();
     flat[i].binary = payload.binary;
