@@ -351,6 +351,10 @@ class DBImpl final : public Database {
   Result<bool> ScanViewByIds(std::string_view space, const SpaceDef& def, const std::vector<ViewLevel>& levels,
                              const Point& lo, const Point& hi, std::string_view after,
                              const std::function<bool(SpatialEntry&)>& fn) REQUIRES_SHARED(index_mu_);
+  // A deciding entry's payload: true, with *by_hash set, when the entry
+  // keeps only the hash of the version holding it; else false, with
+  // *inline_payload set (empty for a tombstone).
+  static bool EntryPayload(const SpatialEntry& e, std::string_view* inline_payload, Hash* by_hash);
   // Fills a record from a deciding entry; returns the hash of the version
   // holding its payload when the entry keeps only that (zero otherwise).
   static Hash FillRecord(const SpatialEntry& e, SpatialRecord* r);

@@ -130,10 +130,10 @@ std::unique_ptr<Table::Iterator> DBImpl::NewIndexIterator() {
   // a merge is an extra indirect call and key comparison. The caller holds
   // index_mu_ for the iterator's life, so no memtable fills meanwhile.
   std::vector<std::unique_ptr<Table::Iterator>> children;
-  if (mem_->entries() > 0 || (tables_.empty() && !imm_)) children.push_back(mem_->NewIterator());
+  if (mem_->entries() > 0) children.push_back(mem_->NewIterator());
   if (imm_ && imm_->entries() > 0) children.push_back(imm_->NewIterator());
   for (const CheckpointTable& t : tables_) children.push_back(t.table->NewIterator());
-  if (children.empty()) children.push_back(mem_->NewIterator());
+  if (children.empty()) children.push_back(mem_->NewIterator());  // nothing to read
   if (children.size() == 1) return std::move(children.front());
   return NewMergingIterator(std::move(children));
 }

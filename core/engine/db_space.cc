@@ -691,20 +691,25 @@ Status DBImpl::ScanView(std::string_view space, const SpaceDef& def, const std::
 }
 
 
+bool DBImpl::EntryPayload(const SpatialEntry& e, std::string_view* inline_payload, Hash* by_hash) {
+  *inline_payload = {};
+  if (e.kind == 'R' && e.value.size() == Hash::kSize) {
+    std::memcpy(by_hash->bytes.data(), e.value.data(), Hash::kSize);
+    return true;
+  }
+  if (e.kind == 'J' || e.kind == 'B') *inline_payload = e.value;
+  return false;
+}
+
 Hash DBImpl::FillRecord(const SpatialEntry& e, SpatialRecord* r) {
   r->point = e.point;
   r->seq = e.seq;
   r->deleted = e.kind == 'D';
   r->payload.binary = e.kind == 'B';
+  std::string_view payload;
   Hash h;
-  if (e.kind == 'R' && e.value.size() == Hash::kSize) {
-    std::memcpy(h.bytes.data(), e.value.data(), Hash::kSize);
-    r->payload.data.clear();
-  } else if (e.kind == 'J' || e.kind == 'B') {
-    r->payload.data.assign(e.value);
-  } else {
-    r->payload.data.clear();
-  }
+  EntryPayload(e, &payload, &h);
+  r->payload.data.assign(payload);
   return h;
 }
 
@@ -947,16 +952,11 @@ Result<SpaceQueryResult> DBImpl::BoxQuery(std::string_view space, const Point* l
         return false;
       }
       coords.insert(coords.end(), e.point.begin(), e.point.end());
-      Flat f{e.seq, payloads.size(), 0, e.kind == 'B'};
-      if (e.kind == 'R' && e.value.size() == Hash::kSize) {
-        Hash h;
-        std::memcpy(h.bytes.data(), e.value.data(), Hash::kSize);
-        by_hash.emplace_back(flat.size(), h);
-      } else if (e.kind == 'J' || e.kind == 'B') {
-        payloads.append(e.value);
-        f.payload_size = e.value.size();
-      }
-      flat.push_back(f);
+      std::string_view payload;
+      Hash h;
+      if (EntryPayload(e, &payload, &h)) by_hash.emplace_back(flat.size(), h);
+      flat.push_back(Flat{e.seq, payloads.size(), payload.size(), e.kind == 'B'});
+      payloads.append(payload);
       last.assign(e.position);
       return true;
     }));
