@@ -21,6 +21,7 @@
 // query decomposes its box into Hilbert key ranges (spatial/hilbert.h), seeks
 // each, and filters every entry exactly.
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <cstring>
 #include <queue>
@@ -79,19 +80,31 @@ std::string Be64(uint64_t v) {
   return s;
 }
 
+void AppendSpacePrefix(uint64_t space_gen, uint64_t branch_gen, std::string* out) {
+  out->push_back('S');
+  PutBigEndian64(out, space_gen);
+  PutBigEndian64(out, branch_gen);
+}
+
 std::string SpacePrefix(uint64_t space_gen, uint64_t branch_gen) {
-  std::string k(1, 'S');
-  PutBigEndian64(&k, space_gen);
-  PutBigEndian64(&k, branch_gen);
+  std::string k;
+  AppendSpacePrefix(space_gen, branch_gen, &k);
   return k;
+}
+
+// "c0,c1,...": a point's coordinates in decimal.
+void AppendPointList(const uint32_t* p, size_t n, std::string* out) {
+  char digits[10];
+  for (size_t i = 0; i < n; i++) {
+    if (i) out->push_back(',');
+    const auto r = std::to_chars(digits, digits + sizeof digits, p[i]);
+    out->append(digits, static_cast<size_t>(r.ptr - digits));
+  }
 }
 
 std::string PointList(const uint32_t* p, size_t n) {
   std::string s;
-  for (size_t i = 0; i < n; i++) {
-    if (i) s.push_back(',');
-    s += std::to_string(p[i]);
-  }
+  AppendPointList(p, n, &s);
   return s;
 }
 
@@ -103,11 +116,13 @@ void AppendPosition(const Point& p, uint32_t dims, uint32_t bits, std::string* o
 }
 
 std::string PointId(std::string_view space, std::string_view branch, const Point& p) {
-  std::string id(space);
+  std::string id;
+  id.reserve(space.size() + branch.size() + 2 + 11 * p.size());
+  id.append(space);
   id.push_back(':');
   id.append(branch);
   id.push_back(':');
-  id += PointList(p.data(), p.size());
+  AppendPointList(p.data(), p.size(), &id);
   return id;
 }
 
@@ -140,9 +155,14 @@ std::string PointData(const Point& p, const SpatialPayload& payload) {
   if (payload.binary) {
     d = "{\"bytes\":\"" + Base64Encode(payload.data) + "\"";
   } else {
-    d = "{\"data\":" + payload.data;
+    // One allocation: the payload, wrapped.
+    d.reserve(payload.data.size() + 22 + 11 * p.size());
+    d.append("{\"data\":");
+    d.append(payload.data);
   }
-  d += ",\"point\":[" + PointList(p.data(), p.size()) + "]}";
+  d.append(",\"point\":[");
+  AppendPointList(p.data(), p.size(), &d);
+  d.append("]}");
   return d;
 }
 
@@ -272,14 +292,15 @@ void DBImpl::ApplySpatial(const Version& v) {
     branches_[space][name] = def;
     return;
   }
-  // A point.
+  // A point. Once per point written, on the writer: the point, key, value
+  // and payload are parsed into buffers kept by the thread, not allocated.
   const size_t c1 = v.id.find(':');
   const size_t c2 = c1 == std::string::npos ? c1 : v.id.find(':', c1 + 1);
   if (c2 == std::string::npos) return;
   const std::string_view id(v.id);
   auto sp = spaces_.find(id.substr(0, c1));
   if (sp == spaces_.end() || v.seq < sp->second.gen) return;
-  const SpaceDef def = sp->second;
+  SpaceDef& def = sp->second;
   const std::string_view branch = id.substr(c1 + 1, c2 - c1 - 1);
   uint64_t branch_gen = def.gen;
   if (branch != kMain) {
@@ -289,39 +310,40 @@ void DBImpl::ApplySpatial(const Version& v) {
     if (b == bs->second.end() || v.seq < b->second.gen) return;
     branch_gen = b->second.gen;
   }
-  Point p;
+  thread_local Point p;
+  thread_local std::string key, value;
+  thread_local SpatialPayload payload;
   if (!ParsePointList(id.substr(c2 + 1), &p) || p.size() != def.dims) return;
   if (!CheckPoint(p, def.dims, def.bits, "point").ok()) return;
   if (!v.deleted) {
     // Grow the space's bounding box ('H' keeps it across reopens).
-    SpaceDef& grow = sp->second;
-    bool grew = grow.min.empty();
+    bool grew = def.min.empty();
     if (grew) {
-      grow.min = p;
-      grow.max = p;
+      def.min = p;
+      def.max = p;
     } else {
       for (size_t i = 0; i < p.size(); i++) {
-        if (p[i] < grow.min[i]) grow.min[i] = p[i], grew = true;
-        if (p[i] > grow.max[i]) grow.max[i] = p[i], grew = true;
+        if (p[i] < def.min[i]) def.min[i] = p[i], grew = true;
+        if (p[i] > def.max[i]) def.max[i] = p[i], grew = true;
       }
     }
     if (grew) {
       std::string box;
       for (size_t i = 0; i < p.size(); i++) {
-        PutBigEndian32(&box, grow.min[i]);
-        PutBigEndian32(&box, grow.max[i]);
+        PutBigEndian32(&box, def.min[i]);
+        PutBigEndian32(&box, def.max[i]);
       }
-      mem_->Put("H" + Be64(grow.gen), box);
+      mem_->Put("H" + Be64(def.gen), box);
     }
   }
-  std::string key = SpacePrefix(def.gen, branch_gen);
+  key.clear();
+  AppendSpacePrefix(def.gen, branch_gen, &key);
   AppendPosition(p, def.dims, def.bits, &key);
   PutBigEndian64(&key, ~v.seq);
-  std::string value;
+  value.clear();
   if (v.deleted) {
     value = "D";
   } else {
-    SpatialPayload payload;
     if (!PayloadOfData(v.data, &payload)) return;
     if (payload.data.size() > kMaxInlinePayloadBytes) {
       value = "R";
@@ -332,6 +354,8 @@ void DBImpl::ApplySpatial(const Version& v) {
     }
   }
   mem_->Put(key, value);
+  // A payload grown by a rare large point is let go of afterwards.
+  if (payload.data.capacity() > (64u << 10)) std::string().swap(payload.data);
 }
 
 // ---- lookups (index_mu_ held)
