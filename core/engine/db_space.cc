@@ -424,9 +424,11 @@ class BoxFilter final : public BlockFilter {
             const std::vector<HilbertRange>& ranges, const size_t* range)
       : prefix_(prefix), lo_(lo), hi_(hi), key_bytes_(key_bytes), ranges_(ranges), range_(range) {}
   bool Skip(std::string_view last_key, const BlockBox& box) const override {
-    if (box.prefix_bytes != prefix_.size() || box.dims != lo_.size() || !last_key.starts_with(prefix_) ||
-        *range_ >= ranges_.size() ||
-        last_key.substr(prefix_.size(), key_bytes_) > std::string_view(ranges_[*range_].hi)) {
+    // Called for every block a seek passes over: compared inline.
+    if (box.prefix_bytes != prefix_.size() || box.dims != lo_.size() ||
+        last_key.size() < prefix_.size() + key_bytes_ ||
+        CompareKeyBytes(last_key.data(), prefix_.data(), prefix_.size()) != 0 || *range_ >= ranges_.size() ||
+        CompareKeyBytes(last_key.data() + prefix_.size(), ranges_[*range_].hi.data(), key_bytes_) > 0) {
       return false;
     }
     for (uint32_t i = 0; i < box.dims; i++) {
@@ -624,32 +626,48 @@ Status DBImpl::ScanView(std::string_view space, const SpaceDef& def, const std::
     c.done = true;
     return Status::OK();
   };
+  // Every entry a scan reads passes here, so its key is read from the
+  // iterator once, and Hilbert keys (key_bytes each, ranges included)
+  // compare a word at a time.
+  const auto hkey_cmp = [key_bytes](const char* a, const char* b) { return CompareKeyBytes(a, b, key_bytes); };
+  const auto in_level = [](const Cursor& c, std::string_view key) {
+    return key.size() >= c.prefix.size() && CompareKeyBytes(key.data(), c.prefix.data(), c.prefix.size()) == 0;
+  };
   // Advances to the cursor's next deciding entry in the box.
   auto advance = [&](Cursor& c) -> Status {
     c.has = false;
     while (!c.done) {
-      if (!c.it->Valid() || !c.it->key().starts_with(c.prefix)) {
+      if (!c.it->Valid()) {
         c.done = true;
         break;
       }
-      std::string_view k = c.it->key().substr(c.prefix.size());
+      const std::string_view whole = c.it->key();
+      if (!in_level(c, whole)) {
+        c.done = true;
+        break;
+      }
+      std::string_view k = whole.substr(c.prefix.size());
       if (k.size() != pos_bytes + 8) return Status::Corruption("malformed spatial index entry");
-      const std::string_view hkey = k.substr(0, key_bytes);
-      if (hkey > std::string_view(ranges[c.range].hi)) {
+      if (hkey_cmp(k.data(), ranges[c.range].hi.data()) > 0) {
         // Past this range: on to the first range not wholly below the
         // entry. Already inside it: no seek. A few entries short of it:
         // step there, which is cheaper than a seek when ranges are close.
-        while (c.range < ranges.size() && hkey > std::string_view(ranges[c.range].hi)) c.range++;
+        while (c.range < ranges.size() && hkey_cmp(k.data(), ranges[c.range].hi.data()) > 0) c.range++;
         if (c.range == ranges.size()) {
           c.done = true;
           break;
         }
-        if (hkey < std::string_view(ranges[c.range].lo)) {
+        if (hkey_cmp(k.data(), ranges[c.range].lo.data()) < 0) {
           bool reached = false;
           for (int step = 0; step < kStepsBeforeSeek; step++) {
             CAIRN_RETURN_IF_ERROR(c.it->Next());
-            if (!c.it->Valid() || !c.it->key().starts_with(c.prefix) ||
-                c.it->key().substr(c.prefix.size(), key_bytes) >= std::string_view(ranges[c.range].lo)) {
+            if (!c.it->Valid()) {
+              reached = true;
+              break;
+            }
+            const std::string_view key = c.it->key();
+            if (!in_level(c, key) || key.size() < c.prefix.size() + key_bytes ||
+                hkey_cmp(key.data() + c.prefix.size(), ranges[c.range].lo.data()) >= 0) {
               reached = true;
               break;
             }
@@ -689,8 +707,12 @@ Status DBImpl::ScanView(std::string_view space, const SpaceDef& def, const std::
   // finds its next deciding entry.
   auto next = [&](Cursor& c) -> Status {
     CAIRN_RETURN_IF_ERROR(c.it->Next());
-    while (c.it->Valid() && c.it->key().size() == c.prefix.size() + pos_bytes + 8 &&
-           c.it->key().substr(c.prefix.size(), pos_bytes) == c.position) {
+    while (c.it->Valid()) {
+      const std::string_view key = c.it->key();
+      if (key.size() != c.prefix.size() + pos_bytes + 8 ||
+          CompareKeyBytes(key.data() + c.prefix.size(), c.position.data(), pos_bytes) != 0) {
+        break;
+      }
       CAIRN_RETURN_IF_ERROR(c.it->Next());
     }
     return advance(c);

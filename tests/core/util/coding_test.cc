@@ -151,6 +151,28 @@ TEST(CodingTest, BigEndian32OrderIsNumericOrder) {
   }
 }
 
+
+// CompareKeyBytes has memcmp's sign at every length up to 40 bytes, for
+// bytes that differ anywhere (high bytes included) or not at all.
+TEST(CodingTest, CompareKeyBytesHasTheSignOfMemcmp) {
+  auto sign = [](int v) { return (v > 0) - (v < 0); };
+  std::mt19937 rng(5);
+  for (size_t n = 0; n <= 40; n++) {
+    for (int round = 0; round < 200; round++) {
+      std::string a(n, '\0');
+      for (char& c : a) c = static_cast<char>(rng() % 4 == 0 ? 0xff - rng() % 3 : rng() % 3);
+      std::string b = a;
+      if (n > 0 && round % 4 != 0) {
+        const size_t at = rng() % n;
+        b[at] = static_cast<char>(rng());
+        if (round % 3 == 0 && at + 1 < n) b[at + 1] = static_cast<char>(rng());
+      }
+      ASSERT_EQ(CompareKeyBytes(a.data(), b.data(), n), sign(std::memcmp(a.data(), b.data(), n)))
+          << "n " << n << " round " << round;
+      ASSERT_EQ(CompareKeyBytes(b.data(), a.data(), n), sign(std::memcmp(b.data(), a.data(), n)));
+    }
+  }
+}
 TEST(CodingTest, LengthPrefixed) {
   std::string s;
   const std::string big(300, 'q');
