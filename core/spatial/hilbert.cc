@@ -357,6 +357,21 @@ class Decomposer {
     if (m + 1 == dims_) FinishRow(n);
   }
 
+  // The one child of n (its next index bit) that the query box can overlap
+  // when the box lies on one side of n's next split, or -1 when it reaches
+  // both sides. The box's leading bits are shared by every corner, so on
+  // the way down to the box most nodes have one such child.
+  int SoleChild(const Node& n) const {
+    const int r = bits_ - 1 - n.len / dims_, m = n.len % dims_;
+    const int axis = n.inv[m];
+    const uint32_t mid = n.lo[axis] | (uint32_t{1} << r);  // the upper half's first coordinate
+    // Descend takes the upper half for the bit h with h ^ base == 1.
+    const uint32_t base = (m == 0 ? n.carry : n.prev_h) ^ ((n.flip >> axis) & 1);
+    if (qlo_[axis] >= mid) return static_cast<int>(base ^ 1);
+    if (qhi_[axis] < mid) return static_cast<int>(base);
+    return -1;
+  }
+
   // The first and last keys with n's prefix.
   void Settle(const Node& n, Key* lo, Key* hi) const {
     *lo = n.key;
@@ -519,6 +534,12 @@ bool Collect(const Decomposer& d, int limit, size_t max_ranges, std::vector<std:
       continue;
     }
     if (o == Overlap::kPartial && stack.back().len < limit) {
+      // A child the box cannot reach would be classified and dropped:
+      // go straight to the other.
+      if (const int sole = d.SoleChild(stack.back()); sole >= 0) {
+        d.Descend(&stack.back(), static_cast<uint32_t>(sole));
+        continue;
+      }
       // The node becomes its child 1, under a copy that becomes child 0
       // and is visited first: key order. The stack never outgrows its
       // reserve (depth + 1), so the references stay valid.
