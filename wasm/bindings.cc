@@ -231,18 +231,20 @@ class WasmDatabase {
   }
   val Record(const Result<Version>& r) {
     if (!r.ok()) return ErrorOf(r.status());
-    out_.clear();
-    AppendRecords(
-        &out_, 1, [&](size_t) -> const Version& { return *r; }, NoDepth);
+    WriteRecord(*r);
     return val(1);
   }
   val Record(const Result<std::optional<Version>>& r) {
     if (!r.ok()) return ErrorOf(r.status());
     if (!*r) return val::null();
+    WriteRecord(**r);
+    return val(1);
+  }
+  // One version's record, alone in the output buffer.
+  void WriteRecord(const Version& v) {
     out_.clear();
     AppendRecords(
-        &out_, 1, [&](size_t) -> const Version& { return **r; }, NoDepth);
-    return val(1);
+        &out_, 1, [&](size_t) -> const Version& { return v; }, NoDepth);
   }
 
   // The first `len` bytes of the input buffer hold the batch's documents as
@@ -305,11 +307,23 @@ class WasmDatabase {
     return Record(db_->Delete(coll, id, *o));
   }
 
-  val Get(std::string coll, std::string id, val as_of) {
+  // The hottest read, so it takes as_of as a number (below 0: none) and
+  // answers with one: 1 with the record in Output(), 0 when there is none,
+  // -1 when it failed (LastError()). No value handle is made either way.
+  int Get(std::string coll, std::string id, double as_of) {
     ReadOptions o;
-    o.as_of = OptionalSeq(as_of);
-    return Record(db_->Get(coll, id, o));
+    if (as_of >= 0) o.as_of = static_cast<uint64_t>(as_of);
+    auto r = db_->Get(coll, id, o);
+    if (!r.ok()) {
+      last_error_ = r.status();
+      return -1;
+    }
+    if (!*r) return 0;
+    WriteRecord(**r);
+    return 1;
   }
+  // The error of the last call that answered -1.
+  val LastError() { return ErrorOf(last_error_); }
 
   val GetByHash(std::string hex) {
     auto h = Hash::FromHex(hex);
@@ -693,6 +707,7 @@ class WasmDatabase {
 
   std::unique_ptr<Database> db_;
   std::string in_, out_;
+  Status last_error_;  // of the last Get that failed
   std::vector<uint32_t> words_in_, words_out_;  // spatial calls (wasm/space_codec.h)
 };
 
@@ -717,6 +732,7 @@ EMSCRIPTEN_BINDINGS(cairn) {
       .function("putMany", &WasmDatabase::PutMany)
       .function("deleteDoc", &WasmDatabase::Delete)  // embind reserves delete()
       .function("get", &WasmDatabase::Get)
+      .function("lastError", &WasmDatabase::LastError)
       .function("getByHash", &WasmDatabase::GetByHash)
       .function("history", &WasmDatabase::History)
       .function("list", &WasmDatabase::List)

@@ -402,7 +402,9 @@ export class Database {
   async get(coll, id, options) {
     const h = this.#h();
     const o = checkObject(options, 'options');
-    return readVersion(h, h.get(checkName(coll, 'coll'), checkName(id, 'id'), checkSeq(o.asOf, 'options.asOf')));
+    const found = h.get(checkName(coll, 'coll'), checkName(id, 'id'), checkSeq(o.asOf, 'options.asOf') ?? -1);
+    if (found < 0) unwrap(h.lastError());
+    return found === 0 ? null : readVersions(h)[0];
   }
 
   async getByHash(hash) {
