@@ -426,8 +426,8 @@ class BoxFilter final : public BlockFilter {
   bool Skip(std::string_view last_key, const BlockBox& box) const override {
     // Called for every block a seek passes over: compared inline.
     if (box.prefix_bytes != prefix_.size() || box.dims != lo_.size() ||
-        last_key.size() < prefix_.size() + key_bytes_ ||
-        CompareKeyBytes(last_key.data(), prefix_.data(), prefix_.size()) != 0 || *range_ >= ranges_.size() ||
+        last_key.size() < prefix_.size() + key_bytes_ || !HasKeyPrefix(last_key, prefix_) ||
+        *range_ >= ranges_.size() ||
         CompareKeyBytes(last_key.data() + prefix_.size(), ranges_[*range_].hi.data(), key_bytes_) > 0) {
       return false;
     }
@@ -630,9 +630,6 @@ Status DBImpl::ScanView(std::string_view space, const SpaceDef& def, const std::
   // iterator once, and Hilbert keys (key_bytes each, ranges included)
   // compare a word at a time.
   const auto hkey_cmp = [key_bytes](const char* a, const char* b) { return CompareKeyBytes(a, b, key_bytes); };
-  const auto in_level = [](const Cursor& c, std::string_view key) {
-    return key.size() >= c.prefix.size() && CompareKeyBytes(key.data(), c.prefix.data(), c.prefix.size()) == 0;
-  };
   // Advances to the cursor's next deciding entry in the box.
   auto advance = [&](Cursor& c) -> Status {
     c.has = false;
@@ -642,22 +639,24 @@ Status DBImpl::ScanView(std::string_view space, const SpaceDef& def, const std::
         break;
       }
       const std::string_view whole = c.it->key();
-      if (!in_level(c, whole)) {
+      if (!HasKeyPrefix(whole, c.prefix)) {
         c.done = true;
         break;
       }
-      std::string_view k = whole.substr(c.prefix.size());
-      if (k.size() != pos_bytes + 8) return Status::Corruption("malformed spatial index entry");
-      if (hkey_cmp(k.data(), ranges[c.range].hi.data()) > 0) {
+      // Past the level's prefix (the loop spells out what substr would do,
+      // as GCC does not always inline it here): position, then seq.
+      const char* k = whole.data() + c.prefix.size();
+      if (whole.size() - c.prefix.size() != pos_bytes + 8) return Status::Corruption("malformed spatial index entry");
+      if (hkey_cmp(k, ranges[c.range].hi.data()) > 0) {
         // Past this range: on to the first range not wholly below the
         // entry. Already inside it: no seek. A few entries short of it:
         // step there, which is cheaper than a seek when ranges are close.
-        while (c.range < ranges.size() && hkey_cmp(k.data(), ranges[c.range].hi.data()) > 0) c.range++;
+        while (c.range < ranges.size() && hkey_cmp(k, ranges[c.range].hi.data()) > 0) c.range++;
         if (c.range == ranges.size()) {
           c.done = true;
           break;
         }
-        if (hkey_cmp(k.data(), ranges[c.range].lo.data()) < 0) {
+        if (hkey_cmp(k, ranges[c.range].lo.data()) < 0) {
           bool reached = false;
           for (int step = 0; step < kStepsBeforeSeek; step++) {
             CAIRN_RETURN_IF_ERROR(c.it->Next());
@@ -666,7 +665,7 @@ Status DBImpl::ScanView(std::string_view space, const SpaceDef& def, const std::
               break;
             }
             const std::string_view key = c.it->key();
-            if (!in_level(c, key) || key.size() < c.prefix.size() + key_bytes ||
+            if (!HasKeyPrefix(key, c.prefix) || key.size() < c.prefix.size() + key_bytes ||
                 hkey_cmp(key.data() + c.prefix.size(), ranges[c.range].lo.data()) >= 0) {
               reached = true;
               break;
@@ -676,18 +675,17 @@ Status DBImpl::ScanView(std::string_view space, const SpaceDef& def, const std::
         }
         continue;
       }
-      const std::string_view pos = k.substr(0, pos_bytes);
-      const uint64_t seq = ~DecodeBigEndian64(k.data() + pos_bytes);
-      if (seq > c.cap || !in_box(k.data() + key_bytes, &c.entry.point)) {
+      const uint64_t seq = ~DecodeBigEndian64(k + pos_bytes);
+      if (seq > c.cap || !in_box(k + key_bytes, &c.entry.point)) {
         CAIRN_RETURN_IF_ERROR(c.it->Next());
         continue;
       }
-      c.position.assign(pos);
+      c.position.assign(k, pos_bytes);
       c.entry.seq = seq;
       const std::string_view value = c.it->value();
       if (value.empty()) return Status::Corruption("empty spatial index value");
       c.entry.kind = value[0];
-      c.entry.value = value.substr(1);
+      c.entry.value = std::string_view(value.data() + 1, value.size() - 1);
       c.has = true;
       break;
     }

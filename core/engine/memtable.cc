@@ -37,16 +37,18 @@ constexpr size_t kMinRunEntries = 4096;
 
 // The kinds of key a run may hold, each Put once (see BeginSorted): version
 // entries and spatial entries ('S', engine/db_space.cc).
-bool IsRunKind(std::string_view key) { return !key.empty() && (key[0] == kVersionTag || key[0] == 'S'); }
+bool IsRunTag(uint8_t tag) { return tag == kVersionTag || tag == 'S'; }
+bool IsRunKind(std::string_view key) { return !key.empty() && IsRunTag(static_cast<uint8_t>(key[0])); }
 
 // A version entry's key: the document prefix, then BE64(~seq).
 bool IsVersionKey(std::string_view key) { return key.size() > 8 && key[0] == kVersionTag; }
 
-// Starts fetching a run entry and its key, which follows it in the arena
-// (MemTable::Put): 32 bytes of entry, then a key of 40 or more.
-void PrefetchEntry(const MemTable::Entry* e) {
+// Starts fetching an entry (a run's or a hash entry) and its key, which
+// follows it in its arena (MemTable::Put): 32 bytes of entry, then a key of
+// 33 bytes or more, over two cache lines.
+void PrefetchEntry(const void* e) {
   __builtin_prefetch(e);
-  __builtin_prefetch(reinterpret_cast<const char*>(e) + 64);
+  __builtin_prefetch(static_cast<const char*>(e) + 64);
 }
 
 // The position in `run` of the first entry with key >= target.
@@ -80,7 +82,7 @@ class RunIterator final : public Table::Iterator {
     pos_++;
     // Entries lie in the arena in the order they were Put, not in key
     // order: fetch a few ahead (an entry's key follows it in the arena).
-    if (pos_ + kAhead < run_->size()) __builtin_prefetch((*run_)[pos_ + kAhead]);
+    if (pos_ + kAhead < run_->size()) PrefetchEntry((*run_)[pos_ + kAhead]);
     return Status::OK();
   }
   std::string_view key() const override { return (*run_)[pos_]->first; }
@@ -119,11 +121,7 @@ class MemTableIterator final : public Table::Iterator {
       // Sorted, the entries are visited in no order of the arena, where
       // each lies with its key and value over two cache lines: fetch a few
       // ahead (a checkpoint reads every one).
-      if (hash_pos_ + kAhead < hashes_.size()) {
-        const char* e = reinterpret_cast<const char*>(hashes_[hash_pos_ + kAhead]);
-        __builtin_prefetch(e);
-        __builtin_prefetch(e + 64);
-      }
+      if (hash_pos_ + kAhead < hashes_.size()) PrefetchEntry(hashes_[hash_pos_ + kAhead]);
     } else {
       ++it_;
     }
@@ -146,8 +144,7 @@ class MemTableIterator final : public Table::Iterator {
     keyed.reserve(hashes_.size());
     for (size_t i = 0; i < hashes_.size(); i++) {
       // In slot order, which is random in the arena: fetch ahead, as Next.
-      if (i + kAhead < hashes_.size()) __builtin_prefetch(hashes_[i + kAhead]);
-      if (i + kAhead / 2 < hashes_.size()) __builtin_prefetch(hashes_[i + kAhead / 2]->key.data());
+      if (i + kAhead < hashes_.size()) PrefetchEntry(hashes_[i + kAhead]);
       keyed.emplace_back(DecodeBigEndian64(hashes_[i]->key.data() + 1), hashes_[i]);
     }
     std::sort(keyed.begin(), keyed.end(), [](const auto& a, const auto& b) {
@@ -584,7 +581,7 @@ void MemTable::InsertPending(bool may_make_run) const {
   for (size_t i = 0; i < order.size(); i++) {
     const Sortable& o = order[i];
     const Entry* e = p[o.index];
-    if (o.tag != kVersionTag && o.tag != 'S') {
+    if (!IsRunTag(o.tag)) {
       self->InsertOrdered(e->first, e->second);
       continue;
     }

@@ -87,6 +87,11 @@ inline uint64_t DecodeBigEndian64(const void* p) {
   return 0;
 }
 
+// key.starts_with(prefix), through CompareKeyBytes.
+[[gnu::always_inline]] inline bool HasKeyPrefix(std::string_view key, std::string_view prefix) {
+  return key.size() >= prefix.size() && CompareKeyBytes(key.data(), prefix.data(), prefix.size()) == 0;
+}
+
 inline void PutBigEndian32(std::string* dst, uint32_t v) {
   char b[4];
   for (int i = 0; i < 4; i++) b[i] = static_cast<char>(v >> (8 * (3 - i)));
